@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { envInt, envJson, envString } from '../config/env-types';
+
+const iceServerSchema = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+/** Bot (signaling + WebRTC) settings (owned by the bot feature). */
+export const botConfigShape = {
+  BOT_DISPLAY_NAME: envString('Recorder'),
+  ROOM_ID_PREFIX: envString('video:'),
+  SIGNALING_PATH: envString('/socket.io'),
+  /** Extra ICE servers, JSON array of {urls, username?, credential?}; merged with the call's config. */
+  ICE_SERVERS: envJson(z.array(iceServerSchema), []),
+  ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).optional().transform((v) => v ?? 'all'),
+  BOT_EMPTY_ROOM_TIMEOUT_MS: envInt(60_000, { min: 1000 }),
+  BOT_MAX_DURATION_MS: envInt(4 * 3600_000, { min: 1000 }),
+  HEARTBEAT_INTERVAL_MS: envInt(2500, { min: 100 }),
+  HEARTBEAT_TIMEOUT_MS: envInt(5000, { min: 200 }),
+  STATS_INTERVAL_MS: envInt(5000, { min: 200 }),
+  ICE_RESTART_AFTER_MS: envInt(9000, { min: 500 }),
+  FULL_RESTART_AFTER_MS: envInt(18_000, { min: 1000 }),
+  NETWORK_WAIT_MS: envInt(60_000, { min: 1000 }),
+  RECONNECT_MAX_ATTEMPTS: envInt(20, { min: 0 }),
+};

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ConfigError } from '../common/errors';
+import { envBool, envInt, envOptionalString, envString } from './env-types';
+import { storageConfigShape } from '../storage/storage.config';
+import { recorderConfigShape } from '../recorder/recorder.config';
+import { botConfigShape } from '../bot/bot.config';
+import { transcriptionConfigShape } from '../transcription/transcription.config';
+import { webhookConfigShape } from '../webhooks/webhook.config';
+
+/** Core settings. Feature modules own their own shapes (see the imports); all are merged here. */
+const coreConfigShape = {
+  APP_ROLE: z.enum(['api', 'recorder', 'worker', 'all']).optional().transform((v) => v ?? 'all'),
+  HTTP_HOST: envString('127.0.0.1'),
+  HTTP_PORT: envInt(8080, { min: 0, max: 65535 }),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .optional()
+    .transform((v) => v ?? 'info'),
+  /** Pretty logs; defaults to true when stdout is a terminal. */
+  LOG_PRETTY: envOptionalString().pipe(z.enum(['true', 'false']).optional()),
+  WORK_DIR: envString('./var'),
+  REDIS_URL: envOptionalString().pipe(z.url({ message: 'must be a redis:// URL' }).optional()),
+  REDIS_SERVER_BIN: envString('redis-server'),
+  FFMPEG_BIN: envString('ffmpeg'),
+  FFPROBE_BIN: envString('ffprobe'),
+  SHUTDOWN_GRACE_MS: envInt(30_000, { min: 0 }),
+  API_TOKEN: envOptionalString(),
+  METRICS_ENABLED: envBool(true),
+};
+
+export const configSchema = z.object({
+  ...coreConfigShape,
+  ...storageConfigShape,
+  ...recorderConfigShape,
+  ...botConfigShape,
+  ...transcriptionConfigShape,
+  ...webhookConfigShape,
+});
+
+export type AppConfig = z.output<typeof configSchema>;
+export type AppRole = AppConfig['APP_ROLE'];
+
+/** The names of every variable the schema knows (for docs and the unknown-variable check). */
+export const CONFIG_KEYS = Object.keys(configSchema.shape);
+
+/**
+ * Parse and validate configuration once, at boot. Throws ConfigError naming every bad variable.
+ * This is the only place that reads process.env (callers pass it in).
+ */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const input: Record<string, string | undefined> = {};
+  for (const key of CONFIG_KEYS) input[key] = env[key];
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '?');
+      const val = env[key];
+      const shown = val === undefined ? 'unset' : key.match(/KEY|SECRET|TOKEN|PASSWORD/) ? '<hidden>' : JSON.stringify(val);
+      return `${key}=${shown}: ${i.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return result.data;
+}

@@ -1,0 +1,11 @@
+import { envInt } from '../config/env-types';
+
+/** Recorder settings (owned by the recorder feature). */
+export const recorderConfigShape = {
+  SEGMENT_SECONDS: envInt(10, { min: 2, max: 600 }),
+  RECORDER_MAX_CALLS: envInt(4, { min: 1, max: 256 }),
+  JITTER_BUFFER_MS: envInt(300, { min: 20, max: 5000 }),
+  JOURNAL_FSYNC_MS: envInt(500, { min: 50, max: 5000 }),
+  DISK_MIN_FREE_MB: envInt(512, { min: 0 }),
+  UPLOAD_QUEUE_MAX: envInt(256, { min: 1 }),
+};
