@@ -1,0 +1,46 @@
+import type { Readable } from 'node:stream';
+
+/** Metadata of a stored object. */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** Hex MD5 of the content when known (S3 ETag of a single-part upload, or computed by fs). */
+  md5?: string;
+  lastModified?: Date;
+  tags?: Record<string, string>;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  /** Hex MD5 the stored object must have; the driver verifies it after the write. */
+  md5?: string;
+  tags?: Record<string, string>;
+  /** Object Lock retention for this object (s3 only; ignored by fs). */
+  retainUntil?: Date;
+  /** Write only if no object exists at the key (check-then-write); returns the existing info if one does. */
+  ifNoneMatch?: boolean;
+}
+
+/**
+ * Object storage behind one interface: `fs` (local directory, embedded default) and `s3`.
+ * Keys use '/' separators and never start with '/'. All methods classify failures as RecbotError
+ * (retryable for network/5xx, non-retryable for auth/validation).
+ */
+export interface StorageDriver {
+  readonly name: 'fs' | 's3';
+  putFile(key: string, localPath: string, opts?: PutOptions): Promise<ObjectInfo>;
+  putBuffer(key: string, body: Buffer | string, opts?: PutOptions): Promise<ObjectInfo>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  getBuffer(key: string, range?: { start: number; end?: number }): Promise<Buffer>;
+  getStream(key: string): Promise<Readable>;
+  /** Download to a local file (for ffmpeg). */
+  downloadFile(key: string, localPath: string): Promise<void>;
+  list(prefix: string): Promise<ObjectInfo[]>;
+  delete(key: string): Promise<void>;
+  /** Delete every object under prefix (including locked ones' other versions where allowed); returns count. */
+  deletePrefix(prefix: string): Promise<number>;
+  putTags(key: string, tags: Record<string, string>): Promise<void>;
+  /** Idempotently apply recbot's lifecycle rules (no-op for fs). */
+  applyLifecycle?(): Promise<void>;
+  close(): Promise<void>;
+}
