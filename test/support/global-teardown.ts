@@ -1,0 +1,2 @@
+/** Placeholder: the services helper replaces this. */
+export default async function globalTeardown(): Promise<void> {}
