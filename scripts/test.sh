@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, then lint, typecheck, unit, integration and e2e lanes.
+# Each lane's wall time is printed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --full
+
+declare -a TIMES=()
+lane() {
+  local name=$1; shift
+  local t0=$(date +%s)
+  echo "=== lane: $name ==="
+  "$@"
+  TIMES+=("$name $(( $(date +%s) - t0 ))s")
+}
+
+lane lint npx eslint src test
+lane typecheck npx tsc --noEmit -p tsconfig.json
+if command -v kubectl >/dev/null; then lane k8s-manifests sh -c "kubectl kustomize k8s >/dev/null"; fi
+lane unit npx jest --selectProjects unit --ci
+lane integration npx jest --selectProjects integration --ci --runInBand
+if compgen -G "test/e2e/*.test.ts" >/dev/null; then
+  lane e2e npx jest --selectProjects e2e --ci --runInBand
+fi
+echo "=== lane wall times ==="
+printf '  %s\n' "${TIMES[@]}"
