@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
+
+/** Options of the VP8 test pattern. */
+export interface PatternOptions {
+  width?: number;
+  height?: number;
+  fps?: number;
+  seconds?: number;
+  bitrateKbps?: number;
+  keyframeIntervalSeconds?: number;
+}
+
+function key(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+/** Produce `name` in `cacheDir` once: `make(tmpPath)` writes it, then it is renamed into place atomically. */
+async function cached(cacheDir: string, name: string, make: (tmp: string) => Promise<void>): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true });
+  const out = join(cacheDir, name);
+  if (existsSync(out)) return out;
+  const tmp = join(cacheDir, `.tmp-${randomUUID()}-${name}`);
+  try {
+    await make(tmp);
+    renameSync(tmp, out);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return out;
+}
+
+function escapeDrawtext(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/'/g, "\u2019").replace(/:/g, '\\:').replace(/%/g, '\\%');
+}
+
+const OPUS_ARGS = ['-ar', '48000', '-ac', '1', '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-application', 'voip'];
+
+/** Ogg/Opus (48 kHz mono, 20 ms frames) of `sentences` spoken by flite. */
+export async function ensureSpeechOpus(cacheDir: string, sentences: string[]): Promise<string> {
+  const text = sentences.join(' ');
+  return cached(cacheDir, `speech-${key(['speech', text, OPUS_ARGS])}.ogg`, async (tmp) => {
+    const wav = `${tmp}.wav`;
+    try {
+      await run('flite', ['-t', text, '-o', wav]);
+      await run('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-af', 'apad=pad_dur=1', ...OPUS_ARGS, '-f', 'ogg', tmp]);
+    } finally {
+      rmSync(wav, { force: true });
+    }
+  });
+}
+
+/** Ogg/Opus silence of `seconds`. */
+export async function ensureSilentOpus(cacheDir: string, seconds = 2): Promise<string> {
+  return cached(cacheDir, `silence-${key(['silence', seconds, OPUS_ARGS])}.ogg`, async (tmp) => {
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-t', String(seconds), ...OPUS_ARGS, '-f', 'ogg', tmp]);
+  });
+}
+
+function vp8Args(bitrateKbps: number, gop: number): string[] {
+  return [
+    '-c:v', 'libvpx', '-b:v', `${bitrateKbps}k`, '-g', String(gop), '-keyint_min', String(gop),
+    '-deadline', 'realtime', '-cpu-used', '8', '-auto-alt-ref', '0', '-lag-in-frames', '0', '-f', 'ivf',
+  ];
+}
+
+/** VP8 IVF of a moving test pattern with a visible frame counter. */
+export async function ensurePatternVp8(cacheDir: string, opts: PatternOptions = {}): Promise<string> {
+  const o = { width: 640, height: 360, fps: 30, seconds: 10, bitrateKbps: 500, keyframeIntervalSeconds: 2, ...opts };
+  const gop = Math.max(1, Math.round(o.fps * o.keyframeIntervalSeconds));
+  const text = existsSync(FONT)
+    ? `,drawtext=fontfile=${FONT}:text='%{n}':x=20:y=20:fontsize=${Math.round(o.height / 8)}:fontcolor=white:box=1:boxcolor=black@0.7`
+    : '';
+  return cached(cacheDir, `pattern-${key(['pattern', o])}.ivf`, async (tmp) => {
+    await run('ffmpeg', [
+      '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${o.width}x${o.height}:r=${o.fps}${text}`,
+      '-t', String(o.seconds), ...vp8Args(o.bitrateKbps, gop), tmp,
+    ]);
+  });
+}
+
+/** The bot's own small video tile: "● REC — this call is recorded", 5 fps, low bitrate. */
+export async function ensureRecTileVp8(cacheDir: string, label = '\u25CF REC \u2014 this call is recorded'): Promise<string> {
+  const text = existsSync(FONT)
+    ? `,drawtext=fontfile=${FONT}:text='${escapeDrawtext(label)}':x=(w-text_w)/2:y=(h-text_h)/2:fontsize=16:fontcolor=red`
+    : '';
+  return cached(cacheDir, `rectile-${key(['rectile', label])}.ivf`, async (tmp) => {
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=black:s=320x180:r=5${text}`, '-t', '4', ...vp8Args(60, 5), tmp]);
+  });
+}
