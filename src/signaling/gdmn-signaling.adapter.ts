@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import { createLogger, type Logger } from '../common/logger';
+import { messageFromId, messageToId, parseGdmnMessage, type CallConfig, type GdmnMessage } from './gdmn-protocol';
+import type {
+  AdapterStatus,
+  CallIceConfig,
+  IceCandidateInit,
+  RemoteParticipant,
+  SessionDescriptionInit,
+  SignalingAdapter,
+  SignalingEvents,
+} from './signaling-adapter';
+import { TypedEmitter } from './typed-emitter';
+
+/** Options of {@link GdmnSignalingAdapter}. */
+export interface GdmnAdapterOptions {
+  /** Signaling server base URL, e.g. http://127.0.0.1:3000 */
+  url: string;
+  path?: string;
+  /** Room code as the app shows it ('123-456'); the prefix is added unless already present. */
+  roomId: string;
+  roomIdPrefix?: string;
+  /** Default `recbot-<uuid>`. */
+  participantId?: string;
+  /** One per bot session, reused on reconnect. Default a fresh uuid. */
+  instanceId?: string;
+  name: string;
+  /** JOIN.participantState: 'ready-to-go' (the bot), 'master' (a host), ... */
+  participantState?: string;
+  heartbeatIntervalMs?: number;
+  reconnectMaxAttempts?: number;
+  reconnectBaseDelayMs?: number;
+  reconnectMaxDelayMs?: number;
+  connectTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** Counters of inbound/outbound traffic; drops are keyed by reason. */
+export interface SignalingCounters {
+  received: number;
+  accepted: number;
+  sent: number;
+  connects: number;
+  pingsAnswered: number;
+  dropped: Record<string, number>;
+}
+
+/** The GDMN Meet Socket.IO protocol (see protocol.md) as a {@link SignalingAdapter}. */
+export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implements SignalingAdapter {
+  readonly selfId: string;
+  readonly instanceId: string;
+  readonly roomId: string;
+  readonly counters: SignalingCounters = { received: 0, accepted: 0, sent: 0, connects: 0, pingsAnswered: 0, dropped: {} };
+  private readonly table = new Map<string, RemoteParticipant>();
+  private readonly sessions = new Map<string, string>();
+  private socket: Socket | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private resumeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private terminal: string | undefined;
+  private everJoined = false;
+  private lastStatus: AdapterStatus = { state: 'connecting' };
+  private readonly log: Logger;
+
+  constructor(private readonly opts: GdmnAdapterOptions) {
+    super();
+    const prefix = opts.roomIdPrefix ?? 'video:';
+    this.roomId = opts.roomId.startsWith(prefix) ? opts.roomId : `${prefix}${opts.roomId}`;
+    this.selfId = opts.participantId ?? `recbot-${randomUUID()}`;
+    this.instanceId = opts.instanceId ?? randomUUID();
+    this.log = (opts.logger ?? createLogger({ component: 'signaling' })).child({ participantId: this.selfId });
+  }
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  get status(): AdapterStatus {
+    return this.lastStatus;
+  }
+
+  participants(): RemoteParticipant[] {
+    return [...this.table.values()];
+  }
+
+  connect(): Promise<void> {
+    if (this.socket) throw new Error('connect() called twice');
+    const o = this.opts;
+    const socket = io(o.url, {
+      path: o.path ?? '/socket.io',
+      query: { roomId: this.roomId, participantId: this.selfId, instanceId: this.instanceId },
+      transports: ['websocket'],
+      reconnection: true,
+      reconnectionAttempts: o.reconnectMaxAttempts ?? 20,
+      reconnectionDelay: o.reconnectBaseDelayMs ?? 500,
+      reconnectionDelayMax: o.reconnectMaxDelayMs ?? 10_000,
+      randomizationFactor: 0.5,
+      timeout: o.connectTimeoutMs ?? 10_000,
+    });
+    this.socket = socket;
+    this.setStatus({ state: 'connecting' });
+    socket.on('connect', () => this.onConnect());
+    socket.on('disconnect', (reason) => this.onDisconnect(reason));
+    socket.on('already_in_room', () => this.fail('already_in_room'));
+    socket.on('message', (data: unknown) => this.onMessage(data)); // trailing offset argument ignored
+    socket.io.on('reconnect_attempt', (n) => this.setStatus({ state: 'reconnecting', attempt: n, reason: 'backoff' }));
+    socket.io.on('reconnect_failed', () => this.fail('reconnect attempts exhausted'));
+    this.heartbeatTimer = setInterval(() => this.pingAll(), o.heartbeatIntervalMs ?? 2500);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error('signaling connect timeout')), o.connectTimeoutMs ?? 10_000);
+      const done = (err?: Error): void => {
+        clearTimeout(timer);
+        this.off('status', onStatus);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onStatus = (s: AdapterStatus): void => {
+        if (s.state === 'joined') done();
+        else if (s.state === 'failed' || s.state === 'closed') done(new Error(`signaling ${s.state}: ${s.reason}`));
+      };
+      this.on('status', onStatus);
+    });
+  }
+
+  startCall(to: string, ice: CallIceConfig): string {
+    const sessionId = randomUUID();
+    this.sessions.set(to, sessionId);
+    const config: CallConfig = { stun: [], turn: ice.iceServers, icePolicy: ice.iceTransportPolicy ?? 'all' };
+    this.send('CALLING', { fromId: this.selfId, toId: to, sessionId, config });
+    return sessionId;
+  }
+
+  acceptCall(to: string, callId: string): void {
+    this.send('ANSWER_CALL', { fromId: this.selfId, toId: to, sessionId: callId, audioEnabled: true, videoEnabled: true });
+  }
+
+  sendDescription(to: string, callId: string, description: SessionDescriptionInit): void {
+    this.send('SIGNAL', { fromId: this.selfId, toId: to, sessionId: callId, description });
+  }
+
+  sendCandidate(to: string, callId: string, candidate: IceCandidateInit): void {
+    this.send('SIGNAL', { fromId: this.selfId, toId: to, sessionId: callId, candidate });
+  }
+
+  requestRestart(to: string, callId: string): void {
+    this.send('RESTART_CALL', { fromId: this.selfId, toId: to, sessionId: callId });
+  }
+
+  endCall(to: string, callId: string): void {
+    this.send('END_CALL', { fromId: this.selfId, toId: to, sessionId: callId });
+    this.sessions.delete(to);
+  }
+
+  requestCall(to: string, calleeId: string): void {
+    this.send('MAKE_CALL', { fromId: this.selfId, toId: to, calleeId });
+  }
+
+  isCurrentCall(peer: string, callId: string): boolean {
+    return this.sessions.get(peer) === callId;
+  }
+
+  forgetCall(peer: string): void {
+    this.sessions.delete(peer);
+  }
+
+  /** Fault injection (tests, synthetic participants): drop the socket now and reconnect after `ms`. */
+  dropConnection(ms: number): void {
+    if (this.closed || !this.socket) return;
+    this.socket.disconnect();
+    this.setStatus({ state: 'reconnecting', attempt: 0, reason: 'dropped' });
+    this.resumeTimer = setTimeout(() => this.socket?.connect(), ms);
+  }
+
+  /** Send a raw message (tests: fuzzing the room). Not for the bot core. */
+  sendRaw(message: unknown): void {
+    this.socket?.emit('message', message);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.resumeTimer);
+    const s = this.socket;
+    if (s?.connected) {
+      this.send('LEAVE', { fromId: this.selfId });
+      await new Promise((r) => setTimeout(r, 50)); // let the LEAVE frame out before closing
+    }
+    s?.disconnect();
+    s?.removeAllListeners();
+    s?.io.removeAllListeners();
+    this.setStatus({ state: 'closed', reason: this.terminal ?? 'closed' });
+    this.removeAllListeners();
+  }
+
+  protected override onListenerError(event: string, err: unknown): void {
+    this.log.error({ err, event }, 'signaling listener threw');
+  }
+
+  private onConnect(): void {
+    this.counters.connects++;
+    this.table.clear(); // rebuilt from the JOIN replies to our ENUM
+    this.send('ENUM', { fromId: this.selfId });
+    this.announce();
+    const reconnect = this.everJoined;
+    this.everJoined = true;
+    this.setStatus({ state: 'joined', reconnect });
+  }
+
+  private onDisconnect(reason: string): void {
+    if (this.closed || this.terminal) return;
+    this.setStatus({ state: 'reconnecting', attempt: 0, reason });
+    if (reason === 'io server disconnect') {
+      // socket.io does not reconnect by itself after a server-side disconnect
+      const delay = 500 + Math.random() * 1000;
+      this.resumeTimer = setTimeout(() => !this.closed && !this.terminal && this.socket?.connect(), delay);
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.terminal) return;
+    this.terminal = reason;
+    this.log.warn({ reason }, 'signaling failed (terminal)');
+    this.setStatus({ state: 'failed', reason });
+    this.socket?.disconnect();
+  }
+
+  private setStatus(s: AdapterStatus): void {
+    this.lastStatus = s;
+    this.emit('status', s);
+  }
+
+  private announce(): void {
+    this.send('JOIN', {
+      fromId: this.selfId,
+      name: this.opts.name,
+      state: 'ready',
+      audioEnabled: true,
+      videoEnabled: true,
+      participantState: this.opts.participantState ?? 'ready-to-go',
+    });
+  }
+
+  private send(type: string, payload: Record<string, unknown>): void {
+    if (!this.socket || (this.closed && type !== 'LEAVE')) return;
+    this.counters.sent++;
+    this.socket.emit('message', { type, payload });
+  }
+
+  private pingAll(): void {
+    if (!this.connected) return;
+    for (const [peer, sessionId] of this.sessions) {
+      this.counters.sent++;
+      this.socket?.volatile.emit('message', { type: 'SOCKET_PING', payload: { fromId: this.selfId, toId: peer, sessionId } });
+    }
+  }
+
+  private drop(reason: string): void {
+    this.counters.dropped[reason] = (this.counters.dropped[reason] ?? 0) + 1;
+    this.emit('dropped', reason);
+  }
+
+  private onMessage(data: unknown): void {
+    this.counters.received++;
+    if (this.closed) return;
+    const parsed = parseGdmnMessage(data);
+    if (!parsed.ok) return this.drop('malformed');
+    const m = parsed.message;
+    const from = messageFromId(m);
+    if (from === this.selfId) return this.drop('own');
+    const to = messageToId(m);
+    if (to !== undefined && to !== this.selfId) return this.drop('not-for-us');
+    this.counters.accepted++;
+    this.dispatch(m);
+  }
+
+  private stale(from: string, sessionId: string): boolean {
+    if (this.sessions.get(from) === sessionId) return false;
+    this.drop('stale-session');
+    return true;
+  }
+
+  private dispatch(m: GdmnMessage): void {
+    switch (m.type) {
+      case 'ENUM':
+        return this.announce();
+      case 'JOIN': {
+        const p = m.payload;
+        const known = this.table.has(p.fromId);
+        const rp: RemoteParticipant = {
+          id: p.fromId,
+          name: p.name,
+          ready: p.participantState === 'ready-to-go',
+          host: p.participantState === 'master',
+          audioEnabled: p.audioEnabled,
+          videoEnabled: p.videoEnabled,
+        };
+        this.table.set(p.fromId, rp);
+        return this.emit(known ? 'participantUpdated' : 'participantJoined', rp);
+      }
+      case 'LEAVE':
+        return this.removeParticipant(m.payload.fromId, 'leave');
+      case 'SOCKET_DISCONNECTED':
+        if (m.payload.participantId === this.selfId) return this.drop('own');
+        return this.removeParticipant(m.payload.participantId, 'disconnect');
+      case 'CALLING': {
+        const p = m.payload;
+        if (!this.table.has(p.fromId)) return this.drop('calling-from-unseen');
+        this.sessions.set(p.fromId, p.sessionId);
+        const c = p.config;
+        const ice: CallIceConfig | undefined = c
+          ? { iceServers: [...(c.stun ?? []), ...(c.turn ?? [])], iceTransportPolicy: c.icePolicy }
+          : undefined;
+        return this.emit('callOffered', { from: p.fromId, callId: p.sessionId, ice });
+      }
+      case 'ANSWER_CALL':
+        if (this.stale(m.payload.fromId, m.payload.sessionId)) return;
+        return this.emit('callAccepted', { from: m.payload.fromId, callId: m.payload.sessionId });
+      case 'MAKE_CALL':
+        return this.emit('callRequested', { from: m.payload.fromId, calleeId: m.payload.calleeId });
+      case 'SIGNAL': {
+        const p = m.payload;
+        if (this.stale(p.fromId, p.sessionId)) return;
+        if (p.description) return this.emit('description', { from: p.fromId, callId: p.sessionId, description: p.description });
+        if (p.candidate) return this.emit('candidate', { from: p.fromId, callId: p.sessionId, candidate: p.candidate });
+        return this.drop('malformed');
+      }
+      case 'SOCKET_PING':
+        this.counters.pingsAnswered++;
+        this.send('SOCKET_PONG', { fromId: this.selfId, toId: m.payload.fromId, sessionId: m.payload.sessionId });
+        if (this.sessions.get(m.payload.fromId) === m.payload.sessionId) {
+          this.emit('heartbeat', { from: m.payload.fromId, callId: m.payload.sessionId });
+        }
+        return;
+      case 'SOCKET_PONG':
+        if (this.stale(m.payload.fromId, m.payload.sessionId)) return;
+        return this.emit('heartbeat', { from: m.payload.fromId, callId: m.payload.sessionId });
+      case 'RESTART_CALL':
+        if (this.stale(m.payload.fromId, m.payload.sessionId)) return;
+        return this.emit('restartRequested', { from: m.payload.fromId, callId: m.payload.sessionId });
+      case 'END_CALL':
+        if (this.stale(m.payload.fromId, m.payload.sessionId)) return;
+        this.sessions.delete(m.payload.fromId);
+        return this.emit('callEnded', { from: m.payload.fromId, callId: m.payload.sessionId });
+      case 'CUSTOM_MESSAGE':
+        return;
+    }
+  }
+
+  private removeParticipant(id: string, reason: 'leave' | 'disconnect'): void {
+    if (!this.table.delete(id)) return;
+    this.emit('participantLeft', id, reason);
+  }
+}
