@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import type { AppConfig } from '../config/config.schema';
+import { loadConfig } from '../config/config.schema';
+import { createLogger, initLogger } from '../common/logger';
+import { requireBinaries } from '../common/binaries';
+import { enableDefaultMetrics } from '../common/metrics';
+import { startRedisServer } from '../infra/redis-process';
+import { AppModule } from './app.module';
+import { PinoNestLogger } from './nest-logger';
+import { roleModules } from './role-modules';
+
+/** A running recbot service (any role). */
+export interface RunningService {
+  config: AppConfig;
+  url: string;
+  redisUrl: string;
+  app: INestApplication;
+  close(): Promise<void>;
+}
+
+/** Binaries each role needs at run time. */
+export function requiredBinaries(config: AppConfig): string[] {
+  const bins: string[] = [];
+  if (!config.REDIS_URL) bins.push(config.REDIS_SERVER_BIN);
+  if (config.APP_ROLE !== 'api') bins.push(config.FFMPEG_BIN, config.FFPROBE_BIN);
+  return bins;
+}
+
+/**
+ * Validate config, start the embedded Redis when REDIS_URL is unset, then start Nest for APP_ROLE.
+ * Throws ConfigError / MissingBinaryError before anything is started.
+ */
+export async function startService(env: Record<string, string | undefined>, overrides: Partial<AppConfig> = {}): Promise<RunningService> {
+  const config: AppConfig = { ...loadConfig(env), ...overrides };
+  initLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === undefined ? undefined : config.LOG_PRETTY === 'true' });
+  const log = createLogger({ component: 'bootstrap', role: config.APP_ROLE });
+  requireBinaries(requiredBinaries(config));
+  const workDir = resolve(config.WORK_DIR);
+  mkdirSync(workDir, { recursive: true });
+  if (config.METRICS_ENABLED) enableDefaultMetrics();
+
+  let stopRedis: (() => Promise<void>) | undefined;
+  let redisUrl = config.REDIS_URL;
+  if (!redisUrl) {
+    const dataDir = resolve(workDir, 'redis');
+    mkdirSync(dataDir, { recursive: true });
+    const redis = await startRedisServer({ bin: config.REDIS_SERVER_BIN, dataDir, persistence: 'aof' });
+    redisUrl = redis.url;
+    stopRedis = () => redis.stop();
+    log.info({ redisUrl, redisPid: redis.pid }, 'embedded redis-server started');
+  }
+
+  let app: INestApplication;
+  try {
+    app = await NestFactory.create(AppModule.forRoot({ config, redisUrl }, roleModules()), {
+      logger: new PinoNestLogger(),
+      bufferLogs: false,
+    });
+    app.enableShutdownHooks();
+    await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  } catch (err) {
+    await stopRedis?.();
+    throw err;
+  }
+  const addr = app.getHttpServer().address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.HTTP_PORT;
+  const url = `http://${config.HTTP_HOST.includes(':') ? `[${config.HTTP_HOST}]` : config.HTTP_HOST}:${port}`;
+  log.info({ url }, `recbot listening on ${url}`);
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      await app.close();
+      await stopRedis?.();
+    })());
+  return { config, url, redisUrl, app, close };
+}

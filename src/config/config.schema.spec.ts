@@ -1,0 +1,49 @@
+import { ConfigError } from '../common/errors';
+import { CONFIG_KEYS, loadConfig } from './config.schema';
+
+describe('loadConfig', () => {
+  it('gives working embedded defaults with nothing set', () => {
+    const c = loadConfig({});
+    expect(c.APP_ROLE).toBe('all');
+    expect(c.HTTP_PORT).toBe(8080);
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.STORAGE_DRIVER).toBe('fs');
+    expect(c.SEGMENT_SECONDS).toBe(10);
+    expect(c.ICE_SERVERS).toEqual([]);
+    expect(c.WEBHOOK_ENDPOINTS).toEqual([]);
+  });
+
+  it('parses typed values', () => {
+    const c = loadConfig({
+      APP_ROLE: 'worker',
+      HTTP_PORT: '9000',
+      S3_FORCE_PATH_STYLE: 'true',
+      ICE_SERVERS: '[{"urls":"turn:127.0.0.1:3478","username":"u","credential":"p"}]',
+    });
+    expect(c.APP_ROLE).toBe('worker');
+    expect(c.HTTP_PORT).toBe(9000);
+    expect(c.S3_FORCE_PATH_STYLE).toBe(true);
+    expect(c.ICE_SERVERS[0]?.username).toBe('u');
+  });
+
+  it('names every bad variable and why, hiding secrets', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ APP_ROLE: 'boss', HTTP_PORT: 'eighty', SEGMENT_SECONDS: '1', ICE_SERVERS: '{nope', REDIS_URL: 'x' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.join('\n');
+    for (const key of ['APP_ROLE', 'HTTP_PORT', 'SEGMENT_SECONDS', 'ICE_SERVERS', 'REDIS_URL']) {
+      expect(problems).toContain(key);
+    }
+    expect(problems).toContain('must be valid JSON');
+    expect(problems).toContain('must be an integer');
+  });
+
+  it('ignores variables it does not know and knows every documented one', () => {
+    expect(() => loadConfig({ SOMETHING_ELSE: 'x' })).not.toThrow();
+    expect(CONFIG_KEYS).toEqual(expect.arrayContaining(['APP_ROLE', 'REDIS_URL', 'STORAGE_DRIVER', 'OPENAI_API_KEY']));
+  });
+});
