@@ -14,6 +14,6 @@ export const commands: Record<string, CliCommand> = {
 };
 
 export function usage(): string {
-  const lines = Object.entries(commands).map(([n, c]) => `  ${c.usage.padEnd(48)} ${c.summary}`);
+  const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(48)} ${c.summary}`);
   return `Usage: recbot <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nConfiguration comes from environment variables (see README.md).\n`;
 }

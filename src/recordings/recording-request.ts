@@ -15,7 +15,7 @@ export const createRecordingSchema = z
       .string()
       .min(1)
       .max(256)
-      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters'),
+      .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'must not contain control characters'),
     /** Override the room prefix for this call ('' for none). */
     roomIdPrefix: z.string().max(64).optional(),
     signalingPath: z.string().max(256).startsWith('/').optional(),
