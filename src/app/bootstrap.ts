@@ -11,6 +11,7 @@ import { enableDefaultMetrics } from '../common/metrics';
 import { startRedisServer } from '../infra/redis-process';
 import { AppModule } from './app.module';
 import { PinoNestLogger } from './nest-logger';
+import { HttpExceptionFilter } from '../common/http-exception.filter';
 import { roleModules } from './role-modules';
 
 /** A running recbot service (any role). */
@@ -60,6 +61,7 @@ export async function startService(env: Record<string, string | undefined>, over
       logger: new PinoNestLogger(),
       bufferLogs: false,
     });
+    app.useGlobalFilters(new HttpExceptionFilter());
     app.enableShutdownHooks();
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   } catch (err) {

@@ -1,0 +1,70 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { REDIS_URL } from '../app/tokens';
+import { createLogger } from '../common/logger';
+
+const CHANNEL = 'recbot:control';
+const STOP_KEY = (id: string) => `recbot:stop:${id}`;
+
+export type ControlMessage = { type: 'stop' | 'delete'; recordingId: string };
+
+/**
+ * Cross-pod control of running calls over Redis: a stop request is a key (seen by a recorder that
+ * picks the call up later) plus a pub/sub message (seen at once by the recorder running it).
+ */
+@Injectable()
+export class CallControl implements OnModuleDestroy {
+  private readonly log = createLogger({ component: 'call-control' });
+  private pub?: Redis;
+  private sub?: Redis;
+  private readonly listeners = new Set<(msg: ControlMessage) => void>();
+
+  constructor(@Inject(REDIS_URL) private readonly redisUrl: string) {}
+
+  private client(): Redis {
+    this.pub ??= new Redis(this.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+    return this.pub;
+  }
+
+  async requestStop(recordingId: string): Promise<void> {
+    await this.client().set(STOP_KEY(recordingId), '1', 'EX', 7 * 24 * 3600);
+    await this.client().publish(CHANNEL, JSON.stringify({ type: 'stop', recordingId }));
+  }
+
+  async requestDelete(recordingId: string): Promise<void> {
+    await this.client().publish(CHANNEL, JSON.stringify({ type: 'delete', recordingId }));
+  }
+
+  async isStopRequested(recordingId: string): Promise<boolean> {
+    return (await this.client().exists(STOP_KEY(recordingId))) === 1;
+  }
+
+  /** Receive control messages (recorders subscribe). Returns an unsubscribe function. */
+  async subscribe(fn: (msg: ControlMessage) => void): Promise<() => void> {
+    if (!this.sub) {
+      this.sub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+      this.sub.on('message', (_ch: string, raw: string) => {
+        let msg: unknown;
+        try {
+          msg = JSON.parse(raw);
+        } catch {
+          return;
+        }
+        const m = msg as Partial<ControlMessage>;
+        if ((m.type === 'stop' || m.type === 'delete') && typeof m.recordingId === 'string') {
+          for (const l of this.listeners) l({ type: m.type, recordingId: m.recordingId });
+        }
+      });
+      this.sub.on('error', (err: Error) => this.log.warn({ err: err.message }, 'control subscriber error'));
+      await this.sub.subscribe(CHANNEL);
+    }
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.listeners.clear();
+    await Promise.all([this.pub?.quit().catch(() => undefined), this.sub?.quit().catch(() => undefined)]);
+    this.pub = this.sub = undefined;
+  }
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { RecbotError } from '../common/errors';
+import { createLogger } from '../common/logger';
+import { APP_CONFIG, STORAGE } from '../app/tokens';
+import type { AppConfig } from '../config/config.schema';
+import { JobRepository } from '../jobs/job.repository';
+import { JobName } from '../jobs/job.types';
+import { newManifest } from '../manifest/manifest-store';
+import type { RecordingManifest } from '../manifest/manifest.types';
+import { StorageManifestSource } from '../pipeline/manifest-source';
+import { isSafeId, storageKeys } from '../storage/storage-keys';
+import type { StorageDriver } from '../storage/storage.types';
+import { CallControl } from './call-control';
+import type { CreateRecordingRequest } from './recording-request';
+
+/** What the API returns for a recording. */
+export interface RecordingView {
+  id: string;
+  status: RecordingManifest['status'];
+  roomId: string;
+  manifest: RecordingManifest;
+}
+
+/**
+ * Recording lifecycle on the API side: create (manifest + JoinCall job), read, stop, delete.
+ * The manifest in object storage is the shared record; recorders and workers update it.
+ */
+@Injectable()
+export class RecordingsService {
+  private readonly log = createLogger({ component: 'recordings' });
+  private readonly manifests: StorageManifestSource;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORAGE) private readonly storage: StorageDriver,
+    private readonly jobs: JobRepository,
+    private readonly control: CallControl,
+  ) {
+    this.manifests = new StorageManifestSource(storage);
+  }
+
+  async create(req: CreateRecordingRequest): Promise<RecordingView> {
+    const id = randomUUID();
+    const manifest = newManifest({
+      recordingId: id,
+      roomId: req.roomId,
+      signalingUrl: req.signalingUrl,
+      sessionStartMs: Date.now(),
+      options: {
+        roomIdPrefix: req.roomIdPrefix ?? this.config.ROOM_ID_PREFIX,
+        signalingPath: req.signalingPath ?? this.config.SIGNALING_PATH,
+        displayName: req.displayName ?? this.config.BOT_DISPLAY_NAME,
+        maxDurationMs: (req.maxDurationS ?? this.config.BOT_MAX_DURATION_MS / 1000) * 1000,
+        emptyRoomTimeoutMs: (req.emptyRoomTimeoutS ?? this.config.BOT_EMPTY_ROOM_TIMEOUT_MS / 1000) * 1000,
+        transcribe: req.transcribe ?? true,
+        language: req.language ?? this.config.TRANSCRIBE_LANGUAGE,
+        retentionDays: req.retentionDays ?? this.config.RETENTION_DAYS,
+        metadata: req.metadata ?? {},
+      },
+    });
+    await this.manifests.save(manifest);
+    await this.jobs.add({ name: JobName.JoinCall, data: { recordingId: id, part: 0 } });
+    this.log.info({ recordingId: id }, 'recording created');
+    return this.view(manifest);
+  }
+
+  async get(id: string): Promise<RecordingView> {
+    return this.view(await this.load(id));
+  }
+
+  /** Ask the recorder running this call to leave; the post-call flow follows. */
+  async stop(id: string): Promise<RecordingView> {
+    const m = await this.load(id);
+    await this.control.requestStop(id);
+    return this.view(m);
+  }
+
+  /** Stop the call if running, then delete every object of the recording. */
+  async delete(id: string): Promise<{ id: string; deletedObjects: number }> {
+    await this.load(id);
+    await this.control.requestStop(id);
+    const deletedObjects = await this.storage.deletePrefix(storageKeys.recordingPrefix(id));
+    await this.control.requestDelete(id);
+    this.log.info({ recordingId: id, deletedObjects }, 'recording deleted');
+    return { id, deletedObjects };
+  }
+
+  private async load(id: string): Promise<RecordingManifest> {
+    if (!isSafeId(id)) throw new RecbotError('NOT_FOUND', 'no such recording');
+    const head = await this.storage.head(storageKeys.manifest(id));
+    if (!head) throw new RecbotError('NOT_FOUND', `no recording ${id}`);
+    return this.manifests.load(id);
+  }
+
+  private view(m: RecordingManifest): RecordingView {
+    return { id: m.recordingId, status: m.status, roomId: m.roomId, manifest: m };
+  }
+}
