@@ -1,0 +1,136 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { FlowProducer, Queue, Worker, type ConnectionOptions, type Job, type JobNode } from 'bullmq';
+import { createLogger } from '../common/logger';
+import { jobId } from './job-ids';
+import { DEFAULT_RETRY, jobOptions, type RetryPolicy } from './job-options';
+import { toBullError } from './job.errors';
+import type { JobHandlerRegistry } from './job-handler.registry';
+import { JOB_QUEUE, QueueName, type JobItem } from './job.types';
+import { buildRecordingFlow, type FlowSpeaker, type RecordingFlowOptions } from './recording-flow';
+
+/** Nest token for {@link JobRepositoryOptions}. */
+export const JOB_REPOSITORY_OPTIONS = Symbol('JOB_REPOSITORY_OPTIONS');
+
+export interface JobRepositoryOptions {
+  /** redis://[:password@]host:port[/db] */
+  redisUrl: string;
+  /** BullMQ key prefix (tests use their own). */
+  prefix?: string;
+  retry?: Readonly<Record<QueueName, RetryPolicy>>;
+}
+
+export interface WorkerOptions {
+  queues: readonly QueueName[];
+  /** Concurrency per queue (default 1). */
+  concurrency?: Partial<Record<QueueName, number>>;
+}
+
+/** ioredis connection options from a redis:// URL (BullMQ workers need maxRetriesPerRequest: null). */
+export function redisConnection(redisUrl: string): ConnectionOptions {
+  const u = new URL(redisUrl);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    db,
+    maxRetriesPerRequest: null,
+  };
+}
+
+/**
+ * All BullMQ I/O behind one injectable: typed `add`, the per-recording flow, workers that dispatch
+ * to a {@link JobHandlerRegistry}. Handler errors reach BullMQ (retries with backoff); non-retryable
+ * RecbotErrors become UnrecoverableError.
+ */
+@Injectable()
+export class JobRepository {
+  private readonly log = createLogger({ component: 'jobs' });
+  private readonly connection: ConnectionOptions;
+  private readonly prefix: string;
+  private readonly retry: Readonly<Record<QueueName, RetryPolicy>>;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+  private flow?: FlowProducer;
+  private closing?: Promise<void>;
+
+  constructor(@Optional() @Inject(JOB_REPOSITORY_OPTIONS) opts: JobRepositoryOptions) {
+    this.connection = redisConnection(opts.redisUrl);
+    this.prefix = opts.prefix ?? 'recbot';
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+  }
+
+  /** The BullMQ queue `name` (created lazily). */
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Add one job with its deterministic id; returns the id (adding an existing id is a no-op). */
+  async add(item: JobItem, opts: { delayMs?: number } = {}): Promise<string> {
+    const queue = JOB_QUEUE[item.name];
+    const id = jobId(item);
+    await this.queue(queue).add(item.name, item.data, { ...jobOptions(queue, id, this.retry), ...(opts.delayMs ? { delay: opts.delayMs } : {}) });
+    return id;
+  }
+
+  /** Add the post-call flow of a recording (see buildRecordingFlow). Idempotent. */
+  async createRecordingFlow(
+    recordingId: string,
+    speakers: readonly FlowSpeaker[],
+    opts: Omit<RecordingFlowOptions, 'retry'> = { transcribe: true, mix: true },
+  ): Promise<JobNode> {
+    this.flow ??= new FlowProducer({ connection: this.connection, prefix: this.prefix });
+    return this.flow.add(buildRecordingFlow(recordingId, speakers, { ...opts, retry: this.retry }));
+  }
+
+  /** Start workers for `queues`, dispatching to `registry`. Fails if a carried job has no handler. */
+  startWorkers(registry: JobHandlerRegistry, opts: WorkerOptions): void {
+    registry.assertComplete(opts.queues);
+    for (const queue of opts.queues) {
+      const worker = new Worker(queue, (job: Job) => this.process(registry, job), {
+        connection: this.connection,
+        prefix: this.prefix,
+        concurrency: opts.concurrency?.[queue] ?? 1,
+      });
+      worker.on('failed', (job, err) =>
+        this.log.warn({ queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+      );
+      worker.on('error', (err) => this.log.error({ queue, err: err.message }, 'worker error'));
+      this.workers.push(worker);
+    }
+  }
+
+  private async process(registry: JobHandlerRegistry, job: Job): Promise<unknown> {
+    const handler = registry.get(job.name);
+    if (!handler) throw toBullError(new Error(`no handler for ${job.name}`));
+    const log = this.log.child({ jobId: job.id, job: job.name });
+    const started = Date.now();
+    try {
+      const result = await handler(job.data as never, {
+        jobId: job.id ?? '',
+        attempt: job.attemptsMade + 1,
+        progress: (pct) => job.updateProgress(pct),
+      });
+      log.info({ ms: Date.now() - started }, 'job completed');
+      return result;
+    } catch (err) {
+      throw toBullError(err);
+    }
+  }
+
+  /** Close workers, then queues and the flow producer. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(this.workers.map((w) => w.close()));
+      await Promise.all([...this.queues.values()].map((q) => q.close()));
+      await this.flow?.close();
+    })();
+    return this.closing;
+  }
+}

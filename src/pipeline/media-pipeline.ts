@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RecbotError } from '../common/errors';
+import { createLogger, type Logger } from '../common/logger';
+import type { ManifestOutput, ManifestSegment, RecordingManifest } from '../manifest/manifest.types';
+import type { StorageDriver } from '../storage/storage.types';
+import type { FlowSpeaker } from '../jobs/recording-flow';
+import { buildMixSpec, buildMp4Spec, buildMuxSpec, concatScript, type MixInput } from './ffmpeg-args';
+import { runFfmpeg } from './ffmpeg.runner';
+import type { ManifestSource } from './manifest-source';
+import { verifyOutput } from './media-check';
+import { putVerifiedOutput } from './output-publisher';
+import { pipelineKeys } from './pipeline-keys';
+import { planSpeaker, sessionLengthMs, speakerContainer, speakersOf, type PlacedSegment, type TrackPlan } from './timeline';
+
+export interface MediaPipelineOptions {
+  storage: StorageDriver;
+  manifests: ManifestSource;
+  ffmpegPath: string;
+  ffprobePath: string;
+  /** Scratch space for downloads and outputs (removed after each job). */
+  workDir: string;
+  /** Also produce speakers/{pid}.mp4 (H.264/AAC, faststart). */
+  mp4?: boolean;
+  /** Decode every output fully before publishing (default true). */
+  verifyDecode?: boolean;
+  ffmpegTimeoutMs?: number;
+  /** Allowed |output duration - session length| (default 150 ms). */
+  durationToleranceMs?: number;
+}
+
+/**
+ * Mux (per speaker) and mix on the session clock, verify with ffprobe/ffmpeg, and store outputs at
+ * their final keys with check-then-write. Stateless between jobs; safe to retry.
+ */
+export class MediaPipeline {
+  private readonly log: Logger = createLogger({ component: 'pipeline' });
+
+  constructor(private readonly opts: MediaPipelineOptions) {}
+
+  /** The speakers of a recording with their output keys (input of createRecordingFlow). */
+  static flowSpeakers(m: RecordingManifest): FlowSpeaker[] {
+    return speakersOf(m).map((pid) => ({ participantId: pid, mediaKey: pipelineKeys.speaker(m.recordingId, pid, speakerContainer(m, pid)) }));
+  }
+
+  /** Mux one speaker: speakers/{pid}.webm (.mkv for H264), plus .mp4 when configured. */
+  async muxSpeaker(recordingId: string, participantId: string): Promise<ManifestOutput[]> {
+    const m = await this.opts.manifests.load(recordingId);
+    const plan = planSpeaker(m, participantId);
+    if (!plan.audio && plan.videos.length === 0) {
+      throw new RecbotError('NO_SEGMENTS', `participant ${participantId} of ${recordingId} has no segments`);
+    }
+    const log = this.log.child({ recordingId, participantId });
+    return this.withScratch(`${recordingId}-${participantId}`, async (dir) => {
+      const scripts: Record<string, string> = {};
+      for (const t of [plan.audio, ...plan.videos]) if (t) scripts[t.track.trackKey] = await this.prepareTrack(t, dir);
+      const output = path.join(dir, `speaker.${plan.container}`);
+      await runFfmpeg(buildMuxSpec(plan, { scripts, output }), this.runOpts(log));
+      const info = await verifyOutput(this.bins(), output, {
+        durationMs: plan.sessionMs,
+        toleranceMs: this.tolerance(),
+        audio: plan.audio !== undefined,
+        videoStreams: plan.videos.length,
+        cues: true,
+        decode: this.opts.verifyDecode ?? true,
+      });
+      const key = pipelineKeys.speaker(recordingId, participantId, plan.container);
+      const outputs = [await this.store('speaker', key, output, info.durationMs, plan.container, participantId)];
+      if (this.opts.mp4) {
+        const mp4 = path.join(dir, 'speaker.mp4');
+        await runFfmpeg(buildMp4Spec(output, mp4, { hasVideo: plan.videos.length > 0 }), this.runOpts(log));
+        const mp4Info = await verifyOutput(this.bins(), mp4, {
+          durationMs: plan.sessionMs, toleranceMs: Math.max(this.tolerance(), 250), audio: plan.audio !== undefined,
+          videoStreams: Math.min(1, plan.videos.length), cues: false, decode: false,
+        });
+        outputs.push(await this.store('speaker-mp4', pipelineKeys.speakerMp4(recordingId, participantId), mp4, mp4Info.durationMs, 'mp4', participantId));
+      }
+      log.info({ outputs: outputs.map((o) => o.key), durationMs: info.durationMs }, 'speaker muxed');
+      return outputs;
+    });
+  }
+
+  /** Mix every speaker's audio on the session clock into mix.webm; undefined when nobody sent audio. */
+  async mixAudio(recordingId: string): Promise<ManifestOutput | undefined> {
+    const m = await this.opts.manifests.load(recordingId);
+    const audios = speakersOf(m)
+      .map((pid) => planSpeaker(m, pid).audio)
+      .filter((a): a is TrackPlan => a !== undefined);
+    if (audios.length === 0) return undefined;
+    const sessionMs = sessionLengthMs(m);
+    const log = this.log.child({ recordingId });
+    return this.withScratch(`${recordingId}-mix`, async (dir) => {
+      const inputs: MixInput[] = [];
+      for (const a of audios) {
+        const sub = path.join(dir, a.track.participantId.replace(/[^\w.-]/g, '_'));
+        await mkdir(sub, { recursive: true });
+        inputs.push({ script: await this.prepareTrack(a, sub), startMs: a.placed[0]?.startMs ?? 0 });
+      }
+      const output = path.join(dir, 'mix.webm');
+      await runFfmpeg(buildMixSpec(inputs, sessionMs, output), this.runOpts(log));
+      const info = await verifyOutput(this.bins(), output, {
+        durationMs: sessionMs, toleranceMs: this.tolerance(), audio: true, videoStreams: 0, cues: true, decode: this.opts.verifyDecode ?? true,
+      });
+      const out = await this.store('mix', pipelineKeys.mix(recordingId), output, info.durationMs, 'webm');
+      log.info({ key: out.key, speakers: audios.length }, 'audio mixed');
+      return out;
+    });
+  }
+
+  /** Fetch a track's segments (local spool file if present, else storage) and write its concat script. */
+  private async prepareTrack(t: TrackPlan, dir: string): Promise<string> {
+    const local = new Map<PlacedSegment, string>();
+    for (const p of t.placed) local.set(p, await this.fetchSegment(p.segment, dir));
+    const script = path.join(dir, `${t.track.trackKey.replace(/[^\w.-]/g, '_')}.ffconcat`);
+    await writeFile(script, concatScript(t.placed, (p) => local.get(p) ?? ''));
+    return script;
+  }
+
+  private async fetchSegment(seg: ManifestSegment, dir: string): Promise<string> {
+    if (seg.localPath && existsSync(seg.localPath)) return seg.localPath;
+    if (!seg.key) {
+      throw new RecbotError('SEGMENT_NOT_UPLOADED', `segment ${seg.participantId}/${seg.trackKey}/${seg.seq} is neither local nor uploaded`, {
+        retryable: true,
+      });
+    }
+    const file = path.join(dir, `${seg.trackKey.replace(/[^\w.-]/g, '_')}-${seg.part}-${seg.seq}.${seg.container}`);
+    await this.opts.storage.downloadFile(seg.key, file);
+    return file;
+  }
+
+  private async store(kind: ManifestOutput['kind'], key: string, file: string, durationMs: number, format: string, participantId?: string): Promise<ManifestOutput> {
+    const contentType = format === 'mp4' ? 'video/mp4' : format === 'mkv' ? 'video/x-matroska' : 'video/webm';
+    const obj = await putVerifiedOutput(this.opts.storage, key, file, { durationMs, contentType, toleranceMs: this.tolerance() });
+    return { kind, ...(participantId ? { participantId } : {}), key, size: obj.size, md5: obj.md5, durationMs: obj.durationMs ?? durationMs, format, createdMs: Date.now() };
+  }
+
+  private async withScratch<T>(name: string, fn: (dir: string) => Promise<T>): Promise<T> {
+    const dir = path.join(this.opts.workDir, 'pipeline', `${name.replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`);
+    await mkdir(dir, { recursive: true });
+    try {
+      return await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private runOpts(log: Logger) {
+    return { ffmpegPath: this.opts.ffmpegPath, timeoutMs: this.opts.ffmpegTimeoutMs ?? 3_600_000, log };
+  }
+
+  private bins() {
+    return { ffmpeg: this.opts.ffmpegPath, ffprobe: this.opts.ffprobePath };
+  }
+
+  private tolerance(): number {
+    return this.opts.durationToleranceMs ?? 150;
+  }
+}

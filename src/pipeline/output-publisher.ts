@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { ObjectInfo, StorageDriver } from '../storage/storage.types';
+
+/** Hex MD5 and size of a local file (streamed). */
+export async function fileDigest(path: string): Promise<{ md5: string; size: number }> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return { md5: hash.digest('hex'), size: (await stat(path)).size };
+}
+
+/** Tags every verified output carries (read back by check-then-write and Publish). */
+export const OUTPUT_TAG = { verified: 'recbot-verified', durationMs: 'recbot-duration-ms', md5: 'recbot-md5' } as const;
+
+export interface PublishedObject extends ObjectInfo {
+  md5: string;
+  durationMs?: number;
+  /** False when an existing, at least as good object was kept. */
+  written: boolean;
+}
+
+/**
+ * Check-then-write of a verified output: same content -> reuse; an existing verified object at
+ * least as long (within `toleranceMs`) -> keep it (a retry never replaces a good object with a
+ * worse one); otherwise write with MD5 verification and the output tags.
+ */
+export async function putVerifiedOutput(
+  storage: StorageDriver,
+  key: string,
+  localPath: string,
+  meta: { durationMs: number; contentType: string; toleranceMs?: number },
+): Promise<PublishedObject> {
+  const { md5, size } = await fileDigest(localPath);
+  const existing = await storage.head(key);
+  if (existing) {
+    const existingMd5 = existing.tags?.[OUTPUT_TAG.md5] ?? existing.md5;
+    const existingDuration = Number(existing.tags?.[OUTPUT_TAG.durationMs] ?? NaN);
+    if (existingMd5 === md5) return { ...existing, md5, durationMs: meta.durationMs, written: false };
+    if (existing.tags?.[OUTPUT_TAG.verified] === '1' && existingDuration >= meta.durationMs - (meta.toleranceMs ?? 100)) {
+      return { ...existing, md5: existingMd5 ?? '', durationMs: existingDuration, written: false };
+    }
+  }
+  const tags = { [OUTPUT_TAG.verified]: '1', [OUTPUT_TAG.durationMs]: String(meta.durationMs), [OUTPUT_TAG.md5]: md5 };
+  const info = await storage.putFile(key, localPath, { md5, tags, contentType: meta.contentType });
+  return { ...info, size: info.size || size, md5, durationMs: meta.durationMs, written: true };
+}

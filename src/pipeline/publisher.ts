@@ -1,0 +1,104 @@
+import { RecbotError } from '../common/errors';
+import { createLogger } from '../common/logger';
+import type { ManifestOutput, RecordingManifest } from '../manifest/manifest.types';
+import type { ObjectInfo, StorageDriver } from '../storage/storage.types';
+import type { ManifestSource } from './manifest-source';
+import { OUTPUT_TAG } from './output-publisher';
+import { pipelineKeys } from './pipeline-keys';
+import { speakerContainer, speakersOf } from './timeline';
+
+/**
+ * Object tags recbot's lifecycle rules act on: staging segments are tagged `expirable` once the
+ * recording's outputs are published (the rule expires them after STAGING_EXPIRE_DAYS).
+ */
+export const LIFECYCLE_TAG = { key: 'recbot-class', staging: 'staging', expirable: 'staging-expirable', output: 'output' } as const;
+export const RECORDING_TAG = 'recbot-recording';
+
+export interface PublisherOptions {
+  storage: StorageDriver;
+  manifests: ManifestSource;
+  /** Expect speakers/{pid}.mp4 too. */
+  mp4?: boolean;
+  /** Parallel tag requests (default 8). */
+  concurrency?: number;
+  now?: () => number;
+}
+
+/**
+ * The last step before the webhook: find every output at its final key, record them and the
+ * status in the manifest, tag outputs for retention and staging segments for expiry, and upload
+ * manifest.json. Every step is idempotent, so a retry is harmless.
+ */
+export class Publisher {
+  private readonly log = createLogger({ component: 'publisher' });
+  constructor(private readonly opts: PublisherOptions) {}
+
+  async publish(recordingId: string): Promise<RecordingManifest> {
+    const { storage } = this.opts;
+    const now = this.opts.now ?? Date.now;
+    const m = await this.opts.manifests.load(recordingId);
+    const expected: { kind: ManifestOutput['kind']; key: string; participantId?: string; required: boolean }[] = [];
+    for (const pid of speakersOf(m)) {
+      expected.push({ kind: 'speaker', key: pipelineKeys.speaker(recordingId, pid, speakerContainer(m, pid)), participantId: pid, required: true });
+      if (this.opts.mp4) expected.push({ kind: 'speaker-mp4', key: pipelineKeys.speakerMp4(recordingId, pid), participantId: pid, required: true });
+    }
+    expected.push({ kind: 'mix', key: pipelineKeys.mix(recordingId), required: false });
+    const outputs: ManifestOutput[] = [];
+    const infos: ObjectInfo[] = [];
+    for (const e of expected) {
+      const info = await storage.head(e.key);
+      if (!info) {
+        if (e.required) throw new RecbotError('OUTPUT_MISSING', `expected output ${e.key} is missing`, { retryable: true });
+        continue;
+      }
+      infos.push(info);
+      outputs.push(toOutput(e.kind, info, now(), e.participantId));
+    }
+    for (const info of await storage.list(pipelineKeys.transcriptPrefix(recordingId))) {
+      infos.push(info);
+      outputs.push(toOutput('transcript', info, now()));
+    }
+    await this.forEach(infos, (info) => storage.putTags(info.key, { ...(info.tags ?? {}), [LIFECYCLE_TAG.key]: LIFECYCLE_TAG.output, [RECORDING_TAG]: recordingId }));
+    const staged = m.segments.filter((s) => s.key !== undefined).map((s) => s.key as string);
+    await this.forEach(staged, (key) => storage.putTags(key, { [LIFECYCLE_TAG.key]: LIFECYCLE_TAG.expirable, [RECORDING_TAG]: recordingId }));
+    const byKey = new Map(m.outputs.map((o) => [o.key, o]));
+    for (const o of outputs) {
+      const prev = byKey.get(o.key);
+      byKey.set(o.key, prev && prev.md5 === o.md5 ? prev : o);
+    }
+    const updated: RecordingManifest = { ...m, outputs: [...byKey.values()] };
+    if (m.status !== 'completed') {
+      updated.status = 'completed';
+      updated.statusHistory = [...m.statusHistory, { status: 'completed', atMs: now() }];
+    }
+    await this.opts.manifests.save(updated);
+    this.log.info({ recordingId, outputs: outputs.length, staged: staged.length }, 'recording published');
+    return updated;
+  }
+
+  private async forEach<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await fn(item);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 8, items.length) }, worker));
+  }
+}
+
+function toOutput(kind: ManifestOutput['kind'], info: ObjectInfo, createdMs: number, participantId?: string): ManifestOutput {
+  const duration = Number(info.tags?.[OUTPUT_TAG.durationMs] ?? NaN);
+  const ext = info.key.slice(info.key.lastIndexOf('.') + 1);
+  return {
+    kind,
+    ...(participantId ? { participantId } : {}),
+    key: info.key,
+    size: info.size,
+    md5: info.tags?.[OUTPUT_TAG.md5] ?? info.md5 ?? '',
+    ...(Number.isFinite(duration) ? { durationMs: duration } : {}),
+    format: ext,
+    createdMs: info.lastModified?.getTime() ?? createdMs,
+  };
+}
