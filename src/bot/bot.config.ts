@@ -24,4 +24,6 @@ export const botConfigShape = {
   FULL_RESTART_AFTER_MS: envInt(18_000, { min: 1000 }),
   NETWORK_WAIT_MS: envInt(60_000, { min: 1000 }),
   RECONNECT_MAX_ATTEMPTS: envInt(20, { min: 0 }),
+  /** As caller (after MAKE_CALL) wait this long for the callee's offer before offering ourselves. */
+  BOT_CALLER_OFFER_WAIT_MS: envInt(3000, { min: 0 }),
 };

@@ -29,6 +29,8 @@ export interface CallPeerOptions {
   log: Logger;
   onTrack(t: PeerInboundTrack): void;
   onConnectionState(state: string): void;
+  /** The remote asked us for a keyframe (PLI on our video sender). */
+  onKeyframeRequest?(): void;
 }
 
 /** NTP 64-bit timestamp (RTCP SR) to Unix epoch milliseconds. */
@@ -50,6 +52,7 @@ export class CallPeer {
   private closed = false;
   private readonly attached = new Set<MediaStreamTrack>();
   private remoteUfrag: string | undefined;
+  private readonly pliWatched = new Set<unknown>();
 
   constructor(private readonly opts: CallPeerOptions) {
     this.pc = new RTCPeerConnection(opts.peerConfig);
@@ -195,7 +198,18 @@ export class CallPeer {
     }
   }
 
+  private watchPli(): void {
+    const cb = this.opts.onKeyframeRequest;
+    if (!cb) return;
+    for (const t of this.pc.getTransceivers()) {
+      if (t.kind !== 'video' || this.pliWatched.has(t.sender)) continue;
+      this.pliWatched.add(t.sender);
+      t.sender.onPictureLossIndication.subscribe(() => cb());
+    }
+  }
+
   private async completeDescription(type: 'offer' | 'answer'): Promise<SessionDescriptionInit> {
+    this.watchPli();
     await this.waitGathering();
     const d = this.pc.localDescription;
     if (!d) throw new Error('no local description');

@@ -1,5 +1,4 @@
 import { MediaStreamTrack, type RtpPacket } from 'werift';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/common/logger';

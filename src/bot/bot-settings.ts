@@ -1,0 +1,46 @@
+import type { PeerConfig } from 'werift';
+import type { AppConfig } from '../config/config.schema';
+import type { IceServer } from '../signaling/signaling-adapter';
+import type { LadderSettings } from './recovery-ladder';
+
+/** What a Bot needs from the configuration (see bot.config.ts for units and defaults). */
+export interface BotSettings extends LadderSettings {
+  iceServers: IceServer[];
+  iceTransportPolicy: 'all' | 'relay';
+  emptyRoomTimeoutMs: number;
+  maxDurationMs: number;
+  heartbeatTimeoutMs: number;
+  callerOfferWaitMs: number;
+  /** werift overrides (tests: loopback-only candidates). */
+  peerConfigOverrides?: Partial<PeerConfig>;
+}
+
+/** Bot settings from the validated app config. */
+export function botSettingsFromConfig(c: AppConfig): BotSettings {
+  return {
+    iceServers: c.ICE_SERVERS,
+    iceTransportPolicy: c.ICE_TRANSPORT_POLICY,
+    emptyRoomTimeoutMs: c.BOT_EMPTY_ROOM_TIMEOUT_MS,
+    maxDurationMs: c.BOT_MAX_DURATION_MS,
+    heartbeatTimeoutMs: c.HEARTBEAT_TIMEOUT_MS,
+    statsIntervalMs: c.STATS_INTERVAL_MS,
+    iceRestartAfterMs: c.ICE_RESTART_AFTER_MS,
+    fullRestartAfterMs: c.FULL_RESTART_AFTER_MS,
+    networkWaitMs: c.NETWORK_WAIT_MS,
+    callerOfferWaitMs: c.BOT_CALLER_OFFER_WAIT_MS,
+  };
+}
+
+/** Defaults equal to bot.config.ts defaults (tests override fields). */
+export const DEFAULT_BOT_SETTINGS: BotSettings = {
+  iceServers: [],
+  iceTransportPolicy: 'all',
+  emptyRoomTimeoutMs: 60_000,
+  maxDurationMs: 4 * 3600_000,
+  heartbeatTimeoutMs: 5000,
+  statsIntervalMs: 5000,
+  iceRestartAfterMs: 9000,
+  fullRestartAfterMs: 18_000,
+  networkWaitMs: 60_000,
+  callerOfferWaitMs: 3000,
+};

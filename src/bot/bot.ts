@@ -1,0 +1,342 @@
+import { MediaStreamTrack } from 'werift';
+import { createLogger, type Logger } from '../common/logger';
+import { errorMessage } from '../common/errors';
+import { PacedRtpSender, type LoopSource } from '../media/paced-rtp-sender';
+import type { InboundTrackInfo, TrackSinkFactory } from '../recorder/track-sink';
+import type { AdapterStatus, CallIceConfig, CallRef, SignalingAdapter } from '../signaling/signaling-adapter';
+import { TypedEmitter } from '../signaling/typed-emitter';
+import type { BotSettings } from './bot-settings';
+import { CallPeer } from './call-peer';
+import { buildPeerConfig } from './peer-config';
+import { FrozenDetector, nextRecoveryAction, type CallRole } from './recovery-ladder';
+import { TrackFeed } from './track-feed';
+
+/** Status snapshot of a bot (for events, health and the API). */
+export interface BotStatus {
+  state: 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'stopped';
+  participants: { id: string; name: string }[];
+  peers: { id: string; role: CallRole; connection: string; tracks: number; packets: number; kbpsIn: number }[];
+  stopReason?: string;
+}
+
+export interface BotEvents {
+  status: [BotStatus];
+  track: [InboundTrackInfo];
+  peerState: [{ participantId: string; state: string }];
+  stopped: [reason: string];
+}
+
+/** Outgoing media of the bot: silent Opus and the "REC" tile, looped. */
+export interface BotMedia {
+  audio: LoopSource;
+  video: LoopSource;
+}
+
+export interface BotOptions {
+  signaling: SignalingAdapter;
+  sinkFactory: TrackSinkFactory;
+  media: BotMedia;
+  settings: BotSettings;
+  logger?: Logger;
+}
+
+interface PeerEntry {
+  id: string;
+  callId: string;
+  role: CallRole;
+  ice: CallIceConfig | undefined;
+  peer: CallPeer;
+  tracks: { audio: MediaStreamTrack; video: MediaStreamTrack };
+  feeds: TrackFeed[];
+  echoed: boolean;
+  offerTimer?: NodeJS.Timeout;
+  detector: FrozenDetector;
+  problemSinceMs?: number;
+  iceRestartDone: boolean;
+  fullRestartDone: boolean;
+  lastBytes: number;
+  kbpsIn: number;
+}
+
+const HOUSEKEEPING_MS = 1000;
+
+/**
+ * One bot in one call: a participant of the room with one werift peer connection per remote
+ * participant (full mesh). It records every inbound track through the TrackSinkFactory, sends a
+ * silent audio track and a "REC" video tile, and runs the real clients' recovery ladder.
+ * Callee by default; caller after MAKE_CALL. It never offers as callee (werift cannot roll back).
+ */
+export class Bot extends TypedEmitter<BotEvents> {
+  private readonly peers = new Map<string, PeerEntry>();
+  private readonly names = new Map<string, string>();
+  private readonly sig: SignalingAdapter;
+  private readonly s: BotSettings;
+  private readonly log: Logger;
+  private readonly audio: PacedRtpSender;
+  private readonly video: PacedRtpSender;
+  private state: BotStatus['state'] = 'idle';
+  private stopReason: string | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private emptySinceMs: number | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly opts: BotOptions) {
+    super();
+    this.sig = opts.signaling;
+    this.s = opts.settings;
+    this.log = (opts.logger ?? createLogger({ component: 'bot' })).child({ botId: this.sig.selfId });
+    this.audio = new PacedRtpSender(opts.media.audio);
+    this.video = new PacedRtpSender(opts.media.video);
+  }
+
+  /** Join the room; resolves once joined. Rejects (and stops) on a terminal signaling failure. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error('Bot.start() called twice');
+    this.state = 'joining';
+    this.wire();
+    this.audio.start();
+    this.video.start();
+    this.timers.push(setInterval(() => this.housekeeping(), HOUSEKEEPING_MS));
+    this.timers.push(setInterval(() => void this.statsTick(), this.s.statsIntervalMs));
+    this.timers.push(setTimeout(() => void this.stop('max-duration'), this.s.maxDurationMs));
+    this.emptySinceMs = Date.now();
+    try {
+      await this.sig.connect();
+    } catch (err) {
+      await this.stop(`signaling: ${errorMessage(err)}`);
+      throw err;
+    }
+  }
+
+  /** Leave cleanly (LEAVE + disconnect), close peers and sinks. Idempotent. */
+  stop(reason = 'stopped'): Promise<void> {
+    this.stopping ??= this.doStop(reason);
+    return this.stopping;
+  }
+
+  /** Resolves when the bot stopped (for any reason); gives the reason. */
+  whenStopped(): Promise<string> {
+    if (this.state === 'stopped') return Promise.resolve(this.stopReason ?? 'stopped');
+    return new Promise((resolve) => this.once('stopped', resolve));
+  }
+
+  status(): BotStatus {
+    return {
+      state: this.state,
+      participants: this.sig.participants().map((p) => ({ id: p.id, name: p.name })),
+      peers: [...this.peers.values()].map((e) => ({
+        id: e.id,
+        role: e.role,
+        connection: e.peer.connectionState,
+        tracks: e.feeds.length,
+        packets: e.feeds.reduce((n, f) => n + f.packets, 0),
+        kbpsIn: e.kbpsIn,
+      })),
+      stopReason: this.stopReason,
+    };
+  }
+
+  private async doStop(reason: string): Promise<void> {
+    this.stopReason = reason;
+    this.log.info({ reason }, 'bot stopping');
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await Promise.all([...this.peers.keys()].map((id) => this.closePeer(id)));
+    this.audio.close();
+    this.video.close();
+    await this.sig.close();
+    this.state = 'stopped';
+    this.emit('status', this.status());
+    this.emit('stopped', reason);
+  }
+
+  private wire(): void {
+    const sig = this.sig;
+    sig.on('status', (st) => this.onSignalingStatus(st));
+    sig.on('participantJoined', (p) => {
+      this.names.set(p.id, p.name);
+      this.emit('status', this.status());
+    });
+    sig.on('participantUpdated', (p) => this.names.set(p.id, p.name));
+    sig.on('participantLeft', (id, reason) => {
+      if (reason === 'leave') void this.closePeer(id);
+      this.emit('status', this.status());
+    });
+    sig.on('callOffered', (c) => this.guard(() => this.onCallOffered(c)));
+    sig.on('callAccepted', (c) => this.guard(() => this.onCallAccepted(c)));
+    sig.on('callRequested', (c) => this.guard(() => this.callAsCaller(c.calleeId)));
+    sig.on('description', (c) => void this.onDescription(c.from, c.callId, c.description.type, c.description.sdp));
+    sig.on('candidate', (c) => this.current(c)?.peer.addCandidate(c.candidate));
+    sig.on('restartRequested', (c) => this.current(c)?.role === 'caller' && this.guard(() => this.callAsCaller(c.from)));
+    sig.on('callEnded', (c) => this.current(c) && void this.closePeer(c.from));
+  }
+
+  private guard(fn: () => void): void {
+    if (this.stopping) return;
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err }, 'signaling handler failed');
+    }
+  }
+
+  private current(c: CallRef): PeerEntry | undefined {
+    const e = this.peers.get(c.from);
+    return e && e.callId === c.callId ? e : undefined;
+  }
+
+  private onSignalingStatus(st: AdapterStatus): void {
+    if (st.state === 'joined') this.state = 'in-room';
+    else if (st.state === 'reconnecting') this.state = 'reconnecting';
+    else if (st.state === 'failed') void this.stop(`signaling failed: ${st.reason}`);
+    this.emit('status', this.status());
+  }
+
+  private newEntry(id: string, callId: string, role: CallRole, ice: CallIceConfig | undefined): PeerEntry {
+    const tracks = { audio: new MediaStreamTrack({ kind: 'audio' }), video: new MediaStreamTrack({ kind: 'video' }) };
+    const log = this.log.child({ participantId: id, callId, role });
+    const entry: PeerEntry = {
+      id, callId, role, ice, tracks, feeds: [], echoed: false, detector: new FrozenDetector(),
+      iceRestartDone: false, fullRestartDone: false, lastBytes: 0, kbpsIn: 0,
+      peer: new CallPeer({
+        remoteId: id,
+        peerConfig: buildPeerConfig(ice, this.s, this.s.peerConfigOverrides),
+        local: tracks,
+        log,
+        onTrack: (t) => {
+          const feed = new TrackFeed(t, { id, name: () => this.names.get(id) ?? id }, this.opts.sinkFactory, log, (info) =>
+            this.emit('track', info),
+          );
+          entry.feeds.push(feed);
+        },
+        onConnectionState: (state) => this.onPeerState(entry, state),
+        onKeyframeRequest: () => this.video.requestKeyframe(),
+      }),
+    };
+    this.audio.addTarget(tracks.audio);
+    this.video.addTarget(tracks.video);
+    this.peers.set(id, entry);
+    return entry;
+  }
+
+  /** CALLING: the remote is the caller (a new CALLING is a full restart of that peer). */
+  private onCallOffered(c: CallRef & { ice?: CallIceConfig }): void {
+    void this.closePeer(c.from);
+    this.newEntry(c.from, c.callId, 'callee', c.ice);
+    this.sig.acceptCall(c.from, c.callId);
+  }
+
+  private onCallAccepted(c: CallRef): void {
+    const e = this.current(c);
+    if (!e || e.echoed) return;
+    e.echoed = true;
+    this.sig.acceptCall(c.from, c.callId); // caller: echo; callee: the last ANSWER_CALL
+    if (e.role === 'caller') {
+      // the callee normally offers (it adds tracks); offer ourselves only if it does not
+      e.offerTimer = setTimeout(() => {
+        if (!e.peer.negotiated && e.peer.signalingState === 'stable') void this.sendOffer(e, false);
+      }, this.s.callerOfferWaitMs);
+    }
+  }
+
+  /** MAKE_CALL (or RESTART_CALL / recovery as caller): new session, CALLING. */
+  private callAsCaller(calleeId: string): void {
+    if (calleeId === this.sig.selfId) return;
+    void this.closePeer(calleeId);
+    const ice: CallIceConfig = { iceServers: this.s.iceServers, iceTransportPolicy: this.s.iceTransportPolicy };
+    const callId = this.sig.startCall(calleeId, ice);
+    this.newEntry(calleeId, callId, 'caller', ice);
+  }
+
+  private async sendOffer(e: PeerEntry, iceRestart: boolean): Promise<void> {
+    try {
+      const offer = await e.peer.offer(iceRestart);
+      if (this.peers.get(e.id) === e) this.sig.sendDescription(e.id, e.callId, offer);
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err), participantId: e.id }, 'offer failed');
+    }
+  }
+
+  private async onDescription(from: string, callId: string, type: 'offer' | 'answer', sdp: string): Promise<void> {
+    let e = this.current({ from, callId });
+    if (!e || this.stopping) return;
+    try {
+      if (type === 'answer') return await e.peer.applyAnswer(sdp);
+      clearTimeout(e.offerTimer);
+      if (e.peer.signalingState === 'have-local-offer') {
+        // glare: werift cannot roll back, so replace the peer connection and answer their offer
+        await this.closePeer(from);
+        e = this.newEntry(from, callId, e.role, e.ice);
+        e.echoed = true;
+      }
+      const answer = await e.peer.answer(sdp);
+      if (this.peers.get(from) === e) this.sig.sendDescription(from, callId, answer);
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err), participantId: from }, `handling remote ${type} failed`);
+    }
+  }
+
+  private onPeerState(e: PeerEntry, state: string): void {
+    this.emit('peerState', { participantId: e.id, state });
+    if (state === 'failed' && this.peers.get(e.id) === e && this.sig.connected) this.fullRestart(e);
+  }
+
+  /** Caller: new CALLING; callee: RESTART_CALL. */
+  private fullRestart(e: PeerEntry): void {
+    this.log.info({ participantId: e.id, role: e.role }, 'full restart');
+    e.fullRestartDone = true;
+    if (e.role === 'caller') this.callAsCaller(e.id);
+    else this.sig.requestRestart(e.id, e.callId);
+  }
+
+  async closePeer(id: string): Promise<void> {
+    const e = this.peers.get(id);
+    if (!e) return;
+    this.peers.delete(id);
+    clearTimeout(e.offerTimer);
+    this.sig.forgetCall(id);
+    this.audio.removeTarget(e.tracks.audio);
+    this.video.removeTarget(e.tracks.video);
+    await e.peer.close();
+    await Promise.all(e.feeds.map((f) => f.close()));
+    this.emit('status', this.status());
+  }
+
+  private housekeeping(): void {
+    if (this.stopping || !this.sig.connected) return;
+    const now = Date.now();
+    if (this.sig.participants().length > 0) this.emptySinceMs = undefined;
+    else {
+      this.emptySinceMs ??= now;
+      if (now - this.emptySinceMs >= this.s.emptyRoomTimeoutMs) void this.stop('empty-room');
+    }
+  }
+
+  private async statsTick(): Promise<void> {
+    if (this.stopping) return;
+    const now = Date.now();
+    const present = new Set(this.sig.participants().map((p) => p.id));
+    for (const e of [...this.peers.values()]) {
+      const { received } = await e.peer.rtpBytes();
+      e.kbpsIn = Math.round(((received - e.lastBytes) * 8) / this.s.statsIntervalMs);
+      e.lastBytes = received;
+      const since = e.peer.connectionState === 'failed' ? (e.problemSinceMs ?? now) : e.detector.tick(received, now);
+      e.problemSinceMs = since;
+      const action = nextRecoveryAction(this.s, {
+        role: e.role, problemSinceMs: since, socketUp: this.sig.connected, remotePresent: present.has(e.id),
+        iceRestartDone: e.iceRestartDone, fullRestartDone: e.fullRestartDone,
+      }, now);
+      if (action === 'none' || this.peers.get(e.id) !== e) continue;
+      this.log.info({ participantId: e.id, action }, 'recovery');
+      if (action === 'ice-restart') {
+        e.iceRestartDone = true;
+        void this.sendOffer(e, true);
+      } else if (action === 'full-restart') this.fullRestart(e);
+      else {
+        this.sig.endCall(e.id, e.callId);
+        await this.closePeer(e.id);
+      }
+    }
+    this.emit('status', this.status());
+  }
+}

@@ -1,0 +1,92 @@
+import type { MediaStreamTrack, RtpPacket } from 'werift';
+import type { Logger } from '../common/logger';
+import type { InboundTrackInfo, TrackSink, TrackSinkFactory } from '../recorder/track-sink';
+import { onSenderReports, type PeerInboundTrack } from './call-peer';
+
+/** Normalise werift's codec names ('audio/OPUS') to the manifest style ('audio/opus', 'video/VP8'). */
+export function normaliseMimeType(mime: string): string {
+  const [kind = '', name = ''] = mime.split('/');
+  const lower = name.toLowerCase();
+  const upper = lower === 'opus' || lower === 'red' || lower === 'rtx' ? lower : name.toUpperCase();
+  return `${kind.toLowerCase()}/${upper}`;
+}
+
+/**
+ * Feeds one inbound werift track into a recorder TrackSink. The sink is created at the first RTP
+ * packet (codec and SSRC are known by then). Counts packets; close() is idempotent.
+ */
+export class TrackFeed {
+  packets = 0;
+  bytes = 0;
+  info: InboundTrackInfo | undefined;
+  private sink: TrackSink | undefined;
+  private readonly unsubs: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly t: PeerInboundTrack,
+    private readonly participant: { id: string; name: () => string },
+    private readonly factory: TrackSinkFactory,
+    private readonly log: Logger,
+    private readonly onInfo: (info: InboundTrackInfo) => void,
+  ) {
+    const track: MediaStreamTrack = t.track;
+    this.unsubs.push(track.onReceiveRtp.subscribe((p) => this.onRtp(p)).unSubscribe);
+    this.unsubs.push(
+      onSenderReports(track, (ntpMs, rtpTimestamp) => {
+        try {
+          this.sink?.onSenderReport?.({ ntpMs, rtpTimestamp, arrivalMs: Date.now() });
+        } catch (err) {
+          this.log.warn({ err }, 'sink.onSenderReport threw');
+        }
+      }),
+    );
+  }
+
+  private onRtp(p: RtpPacket): void {
+    if (this.closed) return;
+    const now = Date.now();
+    this.packets++;
+    this.bytes += p.payload.length;
+    if (!this.sink && !this.createSink(p)) return;
+    try {
+      this.sink?.onRtp(p, now);
+    } catch (err) {
+      this.log.warn({ err }, 'sink.onRtp threw');
+    }
+  }
+
+  private createSink(p: RtpPacket): boolean {
+    const track = this.t.track;
+    const codec = track.codec ?? this.t.transceiver.codecs.find((c) => c.payloadType === p.header.payloadType);
+    if (!codec) return false;
+    const kind = track.kind === 'audio' ? 'audio' : 'video';
+    this.info = {
+      participantId: this.participant.id,
+      displayName: this.participant.name(),
+      kind,
+      trackId: track.id ?? track.uuid,
+      mimeType: normaliseMimeType(codec.mimeType),
+      clockRate: codec.clockRate,
+      payloadType: codec.payloadType ?? p.header.payloadType,
+      channels: codec.channels,
+      sdpFmtpLine: codec.parameters,
+      ssrc: track.ssrc ?? p.header.ssrc,
+    };
+    this.sink = this.factory.createTrackSink(this.info, { requestKeyframe: () => this.t.requestKeyframe() });
+    if (kind === 'video') this.t.requestKeyframe(); // werift never asks for one itself
+    this.onInfo(this.info);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const u of this.unsubs) u();
+    try {
+      await this.sink?.close();
+    } catch (err) {
+      this.log.warn({ err }, 'sink.close failed');
+    }
+  }
+}
