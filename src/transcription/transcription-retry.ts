@@ -63,8 +63,9 @@ export function decideRetry(
   }
   const transient = err instanceof APIConnectionError || (status !== undefined && isRetryableStatus(status));
   if (!transient) {
-    if (err instanceof SyntaxError) {
-      return { retry: false, error: new RecbotError('TRANSCRIBE_BAD_RESPONSE', `endpoint returned malformed JSON: ${err.message}`, { cause: err }) };
+    // By name: a SyntaxError thrown by fetch's JSON parser may come from another realm.
+    if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'SyntaxError') {
+      return { retry: false, error: new RecbotError('TRANSCRIBE_BAD_RESPONSE', `endpoint returned malformed JSON: ${errorMessage(err)}`, { cause: err }) };
     }
     const what = status !== undefined ? `HTTP ${status}` : 'request failed';
     return { retry: false, error: new RecbotError('TRANSCRIBE_REJECTED', `transcription ${what}: ${errorMessage(err)}`, { cause: err }) };
