@@ -33,7 +33,7 @@ export enum JobName {
 
 export interface JoinCallPayload {
   recordingId: string;
-  /** Bot part (0 for the first join, +1 for each rejoin after a failover). */
+  /** Bot part (1 for the first join, +1 for each rejoin after a failover). */
   part: number;
 }
 
