@@ -31,6 +31,7 @@ export interface StorageDriver {
   putFile(key: string, localPath: string, opts?: PutOptions): Promise<ObjectInfo>;
   putBuffer(key: string, body: Buffer | string, opts?: PutOptions): Promise<ObjectInfo>;
   head(key: string): Promise<ObjectInfo | undefined>;
+  /** Whole object, or an inclusive byte range; a negative `start` is a suffix range (last -start bytes). */
   getBuffer(key: string, range?: { start: number; end?: number }): Promise<Buffer>;
   getStream(key: string): Promise<Readable>;
   /** Download to a local file (for ffmpeg). */
@@ -39,7 +40,9 @@ export interface StorageDriver {
   delete(key: string): Promise<void>;
   /** Delete every object under prefix (including locked ones' other versions where allowed); returns count. */
   deletePrefix(prefix: string): Promise<number>;
+  /** Merge `tags` into the object's tags (existing tags with other names are kept). */
   putTags(key: string, tags: Record<string, string>): Promise<void>;
+  getTags(key: string): Promise<Record<string, string>>;
   /** Idempotently apply recbot's lifecycle rules (no-op for fs). */
   applyLifecycle?(): Promise<void>;
   close(): Promise<void>;

@@ -1,2 +1,34 @@
-/** Placeholder: the services helper replaces this with the RGW/shared-services setup. */
-export default async function globalSetup(): Promise<void> {}
+/**
+ * jest globalSetup (integration + e2e): starts one Ceph RGW per run in the background and points
+ * RECBOT_TEST_RGW at its state file; tests call `getRgw()` / `createTestBucket()` which wait for it.
+ * Starting in the background lets tests that do not need S3 run meanwhile.
+ */
+import path from 'node:path';
+import { RGW_BASE_DIR, RGW_STATE_ENV, startRgw, writeRgwState, type RgwCluster } from './rgw';
+
+/** Shared with global-teardown (same process). */
+export interface RecbotGlobalState {
+  __recbotRgw?: Promise<RgwCluster>;
+}
+
+export default function globalSetup(): void {
+  const g = globalThis as RecbotGlobalState;
+  if (g.__recbotRgw) return;
+  const stateFile = path.join(RGW_BASE_DIR, `state-${process.pid}.json`);
+  writeRgwState(stateFile, { status: 'starting', since: Date.now() });
+  process.env[RGW_STATE_ENV] = stateFile;
+  const started = startRgw().then(
+    (cluster) => {
+      const { endpoint, accessKeyId, secretAccessKey, region, dir } = cluster;
+      writeRgwState(stateFile, { status: 'ready', info: { endpoint, accessKeyId, secretAccessKey, region, dir } });
+      return cluster;
+    },
+    (err: unknown) => {
+      const error = err instanceof Error ? err.message : String(err);
+      writeRgwState(stateFile, { status: 'failed', error });
+      throw err;
+    },
+  );
+  started.catch(() => undefined); // reported by getRgw() and by globalTeardown
+  g.__recbotRgw = started;
+}
