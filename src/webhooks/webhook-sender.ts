@@ -66,7 +66,9 @@ export class WebhookSender {
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      // By name: fetch's DOMException may come from another realm (instanceof would fail).
+      const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
       const error = timedOut ? `timeout after ${this.opts.timeoutMs} ms` : `unreachable: ${errorMessage(err)}`;
       this.log.warn({ event, webhookId: opts.webhookId, attempt: base.attempt, error }, 'webhook delivery failed');
       throw new WebhookDeliveryError(`webhook ${event} to ${endpoint.url}: ${error}`, { ...base, ok: false, error }, {

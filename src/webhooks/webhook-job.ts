@@ -1,0 +1,69 @@
+import { RecbotError } from '../common/errors';
+import type { WebhookDelivery } from '../manifest/manifest.types';
+import { endpointWants, webhookMessageId, type WebhookEndpoint, type WebhookEvent } from './webhook-events';
+import { WebhookDeliveryError, type WebhookSender } from './webhook-sender';
+
+/** What a webhook job needs from the rest of recbot (manifest access, payload building). */
+export interface WebhookJobDeps {
+  sender: WebhookSender;
+  /** WEBHOOK_ENDPOINTS (secrets stay in config, never in job payloads). */
+  endpoints: WebhookEndpoint[];
+  /** Event data (ids, status, output keys; never secrets) and when the event happened. */
+  payloadFor(recordingId: string, event: WebhookEvent, key?: string): Promise<{ data: Record<string, unknown>; occurredMs?: number }>;
+  /** Past deliveries of this recording (manifest.webhooks): endpoints already served are skipped on retry. */
+  deliveries(recordingId: string): Promise<WebhookDelivery[]>;
+  /** Append one attempt's record to the manifest. */
+  record(recordingId: string, delivery: WebhookDelivery): Promise<void>;
+}
+
+/** Job data: one event of one recording; `key` distinguishes repeated events (e.g. a segment). */
+export interface WebhookJobInput {
+  recordingId: string;
+  event: WebhookEvent;
+  key?: string;
+}
+
+/**
+ * The webhook job handler: delivers the event to every subscribed endpoint not yet served, records
+ * each attempt, and throws a retryable RecbotError if any endpoint still needs a retry (BullMQ then
+ * retries with `webhookRetrySettings`). Message ids are deterministic, so receivers can deduplicate.
+ */
+export function createWebhookJobHandler(deps: WebhookJobDeps) {
+  return async (input: WebhookJobInput, ctx: { attempt: number }): Promise<{ delivered: number; skipped: number }> => {
+    const targets = deps.endpoints.filter((e) => endpointWants(e, input.event));
+    if (targets.length === 0) return { delivered: 0, skipped: 0 };
+    const done = new Set((await deps.deliveries(input.recordingId)).filter((d) => d.ok).map((d) => d.webhookId));
+    const { data, occurredMs } = await deps.payloadFor(input.recordingId, input.event, input.key);
+    let skipped = 0;
+    const results = await Promise.allSettled(
+      targets.map(async (endpoint) => {
+        const webhookId = webhookMessageId({ recordingId: input.recordingId, event: input.event, url: endpoint.url, key: input.key });
+        if (done.has(webhookId)) {
+          skipped += 1;
+          return;
+        }
+        try {
+          const d = await deps.sender.deliver(endpoint, input.event, data, {
+            webhookId,
+            attempt: ctx.attempt,
+            ...(occurredMs !== undefined ? { occurredMs } : {}),
+          });
+          await deps.record(input.recordingId, d);
+        } catch (err) {
+          if (err instanceof WebhookDeliveryError) await deps.record(input.recordingId, err.delivery);
+          throw err;
+        }
+      }),
+    );
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failures.length > 0) {
+      const retryable = failures.some((f) => !(f instanceof RecbotError) || f.retryable);
+      const msg = failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ');
+      throw new RecbotError('WEBHOOK_DELIVERY_FAILED', `${failures.length}/${targets.length} endpoint(s) failed: ${msg}`, {
+        retryable,
+        cause: failures[0],
+      });
+    }
+    return { delivered: targets.length - skipped, skipped };
+  };
+}
