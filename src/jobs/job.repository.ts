@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { FlowProducer, Queue, Worker, type ConnectionOptions, type Job, type JobNode } from 'bullmq';
 import { createLogger } from '../common/logger';
 import { jobId } from './job-ids';
@@ -23,6 +23,11 @@ export interface WorkerOptions {
   queues: readonly QueueName[];
   /** Concurrency per queue (default 1). */
   concurrency?: Partial<Record<QueueName, number>>;
+  /**
+   * How often a job may stall (its worker died) before it fails; default 10 for `bots` (a recorder
+   * that dies mid-call leaves a stalled JoinCall that another recorder takes over), else 2.
+   */
+  maxStalledCount?: Partial<Record<QueueName, number>>;
 }
 
 /** ioredis connection options from a redis:// URL (BullMQ workers need maxRetriesPerRequest: null). */
@@ -55,7 +60,7 @@ export class JobRepository {
   private flow?: FlowProducer;
   private closing?: Promise<void>;
 
-  constructor(@Optional() @Inject(JOB_REPOSITORY_OPTIONS) opts: JobRepositoryOptions) {
+  constructor(@Inject(JOB_REPOSITORY_OPTIONS) opts: JobRepositoryOptions) {
     this.connection = redisConnection(opts.redisUrl);
     this.prefix = opts.prefix ?? 'recbot';
     this.retry = opts.retry ?? DEFAULT_RETRY;
@@ -97,6 +102,7 @@ export class JobRepository {
         connection: this.connection,
         prefix: this.prefix,
         concurrency: opts.concurrency?.[queue] ?? 1,
+        maxStalledCount: opts.maxStalledCount?.[queue] ?? (queue === QueueName.Bots ? 10 : 2),
       });
       worker.on('failed', (job, err) =>
         this.log.warn({ queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, 'job failed'),

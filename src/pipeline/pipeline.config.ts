@@ -16,3 +16,14 @@ export const pipelineConfigShape = {
   /** Alert when a closed segment is still not uploaded after this long. */
   UPLOAD_AGE_ALERT_MS: envInt(600_000, { min: 1000 }),
 };
+
+/** One line per variable, for config.docs.ts / README (merge together with the shape). */
+export const PIPELINE_CONFIG_DOCS: Record<keyof typeof pipelineConfigShape, string> = {
+  PIPELINE_MP4: 'Also write `speakers/{pid}.mp4` (H.264/AAC, faststart) beside each speaker file',
+  PIPELINE_VERIFY_DECODE: 'Fully decode every output (ffmpeg `-v error`) before publishing it',
+  PIPELINE_DURATION_TOLERANCE_MS: 'Allowed difference between an output\'s duration and the session length',
+  FFMPEG_TIMEOUT_MS: 'Kill an ffmpeg run (mux, mix, mp4) after this long',
+  MEDIA_CONCURRENCY: 'Parallel jobs per worker on the `media` queue (mux, mix)',
+  UPLOAD_RETRY_MAX_MS: 'Cap of the exponential backoff between segment upload attempts (they retry until they succeed)',
+  UPLOAD_AGE_ALERT_MS: 'Log an error when a closed segment is still not uploaded after this long',
+};

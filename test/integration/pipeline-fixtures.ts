@@ -25,6 +25,8 @@ export interface SpeakerFixture {
   /** Simulated network delay of first packets (ms) per track. */
   audioDelayMs: number;
   videoDelayMs: number;
+  /** VP8 in WebM (default) or H264 in Matroska, as the recorder writes them. */
+  videoCodec?: 'vp8' | 'h264';
 }
 
 /** A quiet 300 Hz tone with a loud 1 kHz beep at `eventS` (200 ms). */
@@ -38,13 +40,15 @@ function videoSource(startS: number, durS: number, eventS: number): string {
   return `color=c=0x303030:s=320x240:r=30:d=${durS},drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='between(t+${startS},${eventS},${eventS}+0.2)'`;
 }
 
-async function encode(kind: 'audio' | 'video', iv: Interval, eventS: number, file: string): Promise<void> {
+async function encode(kind: 'audio' | 'video', iv: Interval, eventS: number, file: string, h264: boolean): Promise<void> {
   const codec =
     kind === 'audio'
-      ? ['-c:a', 'libopus', '-b:a', '32k']
-      : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k', '-g', '600', '-threads', '1'];
+      ? ['-c:a', 'libopus', '-b:a', '32k', '-f', 'webm']
+      : h264
+        ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', '600', '-threads', '1', '-f', 'matroska']
+        : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k', '-g', '600', '-threads', '1', '-f', 'webm'];
   const src = kind === 'audio' ? audioSource(iv.startS, iv.durS, eventS) : videoSource(iv.startS, iv.durS, eventS);
-  await run(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', src, ...codec, '-f', 'webm', file]);
+  await run(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', src, ...codec, file]);
 }
 
 /** Encode every segment (2 at a time) into `dir` and build the manifest that describes them. */
@@ -62,24 +66,26 @@ export async function makeRecording(opts: {
   for (const sp of opts.speakers) {
     for (const kind of ['audio', 'video'] as const) {
       const ivs = kind === 'audio' ? sp.audio : sp.video;
+      const h264 = kind === 'video' && sp.videoCodec === 'h264';
+      const container = h264 ? 'mkv' : 'webm';
       if (ivs.length === 0) continue;
       tracks.push({
-        trackKey: kind, participantId: sp.participantId, kind, codec: kind === 'audio' ? 'audio/opus' : 'video/VP8',
+        trackKey: kind, participantId: sp.participantId, kind, codec: kind === 'audio' ? 'audio/opus' : h264 ? 'video/H264' : 'video/VP8',
         clockRate: kind === 'audio' ? 48000 : 90000, part: 1, startedMs: opts.sessionStartMs + (ivs[0]?.startS ?? 0) * 1000,
       });
       const dir = path.join(opts.dir, sp.participantId, kind);
       mkdirSync(dir, { recursive: true });
       ivs.forEach((iv, seq) => {
-        const file = path.join(dir, `${String(seq).padStart(6, '0')}.webm`);
+        const file = path.join(dir, `${String(seq).padStart(6, '0')}.${container}`);
         const delay = kind === 'audio' ? sp.audioDelayMs : sp.videoDelayMs;
         const first = opts.sessionStartMs + iv.startS * 1000 + delay;
         const durationMs = iv.durS * 1000 - (kind === 'audio' ? 20 : 33);
         segments.push({
-          participantId: sp.participantId, trackKey: kind, seq, part: 1, container: 'webm', localPath: file, frames: 1, keyframes: 1,
+          participantId: sp.participantId, trackKey: kind, seq, part: 1, container, localPath: file, frames: 1, keyframes: 1,
           timeline: { firstRtpTimestamp: 0, lastRtpTimestamp: 0, firstArrivalMs: first, lastArrivalMs: first + durationMs, durationMs },
           closedMs: first + durationMs + 100,
         });
-        jobs.push(() => encode(kind, iv, opts.eventS, file));
+        jobs.push(() => encode(kind, iv, opts.eventS, file, h264));
       });
     }
   }

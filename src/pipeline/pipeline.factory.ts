@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { z } from 'zod';
+import type { StorageDriver } from '../storage/storage.types';
+import { StorageManifestSource, type ManifestSource } from './manifest-source';
+import { MediaPipeline } from './media-pipeline';
+import type { pipelineConfigShape } from './pipeline.config';
+import { Publisher } from './publisher';
+
+/** The pipeline's validated settings (pipelineConfigShape) plus the core ones it uses. */
+export type PipelineConfig = z.output<z.ZodObject<typeof pipelineConfigShape>> & {
+  WORK_DIR: string;
+  FFMPEG_BIN: string;
+  FFPROBE_BIN: string;
+};
+
+/** Build the pipeline services from validated config (Nest modules wrap these as providers). */
+export function createPipelineServices(
+  config: PipelineConfig,
+  storage: StorageDriver,
+  manifests: ManifestSource = new StorageManifestSource(storage),
+): { pipeline: MediaPipeline; publisher: Publisher } {
+  const pipeline = new MediaPipeline({
+    storage,
+    manifests,
+    ffmpegPath: config.FFMPEG_BIN,
+    ffprobePath: config.FFPROBE_BIN,
+    workDir: path.join(config.WORK_DIR, 'scratch'),
+    mp4: config.PIPELINE_MP4,
+    verifyDecode: config.PIPELINE_VERIFY_DECODE,
+    ffmpegTimeoutMs: config.FFMPEG_TIMEOUT_MS,
+    durationToleranceMs: config.PIPELINE_DURATION_TOLERANCE_MS,
+  });
+  return { pipeline, publisher: new Publisher({ storage, manifests, mp4: config.PIPELINE_MP4 }) };
+}
