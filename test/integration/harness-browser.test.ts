@@ -1,6 +1,7 @@
 import { startSignalingServer, type SignalingServerHandle } from '../../src/signaling-server/signaling-server';
-import { BrowserParticipant, type BrowserPageState } from '../../src/testworld/browser/browser-participant';
+import { BrowserParticipant, type BrowserPageState, type BrowserParticipantOptions } from '../../src/testworld/browser/browser-participant';
 import { startCoturn, type Coturn } from '../support/coturn';
+import { io as ioClient, type Socket } from 'socket.io-client';
 
 jest.setTimeout(120_000);
 
@@ -8,7 +9,10 @@ let server: SignalingServerHandle | undefined;
 let coturn: Coturn | undefined;
 const browsers: BrowserParticipant[] = [];
 
+const fakes: Socket[] = [];
+
 afterEach(async () => {
+  for (const f of fakes.splice(0)) f.close();
   await Promise.all(browsers.splice(0).map((b) => b.close()));
   await server?.close();
   await coturn?.stop();
@@ -27,7 +31,7 @@ const mediaBothWays = (remoteId: string) => (s: BrowserPageState): boolean => {
   return Boolean(st && st.audio.bytesReceived > 0 && st.video.framesDecoded > 10 && st.video.framesEncoded > 10);
 };
 
-async function launchPair(extra: { iceServers?: { urls: string; username?: string; credential?: string }[]; icePolicy?: 'all' | 'relay'; codec?: string }) {
+async function launchPair(extra: Partial<BrowserParticipantOptions>) {
   if (!server) throw new Error('no server');
   const roomId = `video:${Math.random().toString(36).slice(2, 9)}`;
   const [host, guest] = await Promise.all([
@@ -70,17 +74,139 @@ describe('browser participants through the reference signaling server', () => {
     await host.waitFor((s) => !s.seen['guest-1'] && s.peers['guest-1']?.connectionState === 'closed', 10_000);
   });
 
-  it('relay-only call through coturn uses a relay candidate pair', async () => {
+  it.each([
+    ['udp', 'udpUrl'],
+    ['tcp', 'tcpUrl'],
+    ['tls', 'tlsUrl'],
+  ] as const)('relay-only call through coturn over %s uses a relay candidate pair', async (proto, key) => {
     coturn = await startCoturn();
     server = await startSignalingServer();
-    const iceServers = [{ urls: coturn.udpUrl, username: coturn.username, credential: coturn.credential }];
-    const { host, guest } = await launchPair({ iceServers, icePolicy: 'relay' });
+    const iceServers = [{ urls: coturn[key], username: coturn.username, credential: coturn.credential }];
+    // coturn's TLS certificate is self-signed
+    const { host, guest } = await launchPair({ iceServers, icePolicy: 'relay', ignoreCertificateErrors: true });
     const h = await host.waitFor(mediaBothWays('guest-1'), 30_000);
     const g = await guest.waitFor(mediaBothWays('host-1'), 30_000);
     for (const [s, remote] of [[h, 'guest-1'], [g, 'host-1']] as const) {
       const pair = peerOf(s, remote).stats?.selectedPair;
       expect(pair?.localType).toBe('relay');
-      expect(pair?.relayProtocol).toBe('udp');
+      expect(pair?.remoteType).toBe('relay');
+      expect(pair?.relayProtocol).toBe(proto);
     }
+  });
+});
+
+interface Msg {
+  type: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+/** A scripted socket.io participant that speaks the protocol but never sends media. */
+function fakeParticipant(url: string, roomId: string, participantId: string): { socket: Socket; got: Msg[]; send(type: string, payload: Record<string, unknown>): void } {
+  const socket = ioClient(url, { query: { roomId, participantId, instanceId: `i-${participantId}` }, transports: ['websocket'], reconnection: false, forceNew: true });
+  fakes.push(socket);
+  const got: Msg[] = [];
+  const send = (type: string, payload: Record<string, unknown>): void => void socket.emit('message', { type, payload: { fromId: participantId, ...payload } });
+  socket.on('message', (m: { type: string; payload: Record<string, unknown> }) => {
+    if (m.payload?.toId !== undefined && m.payload.toId !== participantId) return;
+    got.push({ ...m, at: Date.now() });
+    if (m.type === 'ENUM') send('JOIN', { name: participantId, state: 'ready', participantState: 'ready-to-go' });
+  });
+  socket.on('connect', () => {
+    send('ENUM', {});
+    send('JOIN', { name: participantId, state: 'ready', participantState: 'ready-to-go' });
+  });
+  return { socket, got, send };
+}
+
+async function until<T>(fn: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const ufrag = (sdp: unknown): string | undefined => /a=ice-ufrag:(\S+)/.exec(String(sdp))?.[1];
+
+describe('browser participant protocol behaviour (scripted peer, scaled-down timers)', () => {
+  it('as caller: drops early candidates, answers pings, then ICE restart, full restart and END_CALL on a dead call', async () => {
+    server = await startSignalingServer();
+    const roomId = 'video:ladder-caller';
+    const host = await BrowserParticipant.launch({
+      serverUrl: server.url, roomId, participantId: 'host-1', role: 'host',
+      timing: { statsMs: 1000, iceRestartMs: 2500, fullRestartMs: 5000, endCallCallerMs: 8000, noStreamMs: 60_000 },
+    });
+    browsers.push(host);
+    const fake = fakeParticipant(server.url, roomId, 'bot-1');
+    const calling = await until(() => fake.got.find((m) => m.type === 'CALLING'), 10_000, 'CALLING');
+    const s1 = calling.payload.sessionId as string;
+    expect(calling.payload).toMatchObject({ fromId: 'host-1', toId: 'bot-1', config: { stun: [], turn: [], icePolicy: 'all' } });
+    // a candidate before any description: real clients drop it
+    fake.send('SIGNAL', { toId: 'host-1', sessionId: s1, candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+    fake.send('ANSWER_CALL', { toId: 'host-1', sessionId: s1, audioEnabled: true, videoEnabled: true });
+    fake.send('SOCKET_PING', { toId: 'host-1', sessionId: 'ping-session' });
+    const echo = await until(() => fake.got.find((m) => m.type === 'ANSWER_CALL'), 5000, 'ANSWER_CALL echo');
+    expect(echo.payload.sessionId).toBe(s1);
+    const pong = await until(() => fake.got.find((m) => m.type === 'SOCKET_PONG'), 5000, 'SOCKET_PONG');
+    expect(pong.payload).toMatchObject({ fromId: 'host-1', toId: 'bot-1', sessionId: 'ping-session' });
+    const offers = () => fake.got.filter((m) => m.type === 'SIGNAL' && (m.payload.description as { type?: string } | undefined)?.type === 'offer');
+    const offer = await until(() => offers()[0], 5000, 'first offer');
+    // a syntactically valid answer (mirrored offer, our own ICE credentials) whose ICE never connects
+    const answerSdp = String((offer.payload.description as { sdp: string }).sdp)
+      .replace(/a=setup:actpass/g, 'a=setup:active')
+      .replace(/a=ice-ufrag:\S+/g, 'a=ice-ufrag:fake')
+      .replace(/a=ice-pwd:\S+/g, 'a=ice-pwd:fakefakefakefakefakefake');
+    fake.send('SIGNAL', { toId: 'host-1', sessionId: s1, description: { type: 'answer', sdp: answerSdp } });
+    // stale session: must be ignored (no answer is applied, no error)
+    fake.send('SIGNAL', { toId: 'host-1', sessionId: 'stale', description: { type: 'answer', sdp: 'garbage' } });
+
+    const second = await until(() => fake.got.filter((m) => m.type === 'CALLING')[1], 20_000, 'full restart CALLING');
+    expect(second.payload.sessionId).not.toBe(s1);
+    const restartOffers = offers().filter((m) => m.payload.sessionId === s1);
+    expect(restartOffers.length).toBeGreaterThanOrEqual(2); // the ICE restart re-offered with new credentials
+    expect(ufrag(restartOffers[1]!.payload.description && (restartOffers[1]!.payload.description as { sdp: string }).sdp))
+      .not.toBe(ufrag((restartOffers[0]!.payload.description as { sdp: string }).sdp));
+    const end = await until(() => fake.got.find((m) => m.type === 'END_CALL'), 15_000, 'END_CALL');
+    expect(end.payload.sessionId).toBe(second.payload.sessionId);
+    const st = await host.stats();
+    const rec = st.peers['bot-1']!;
+    expect(rec.candidatesDropped).toBeGreaterThanOrEqual(1);
+    expect(rec.restartsIce).toBe(1);
+    expect(rec.restartsFull).toBe(1);
+    expect(rec.endCallsSent).toBe(1);
+    expect(host.errors).toEqual([]);
+    // order of the ladder: ICE-restart offer, then the new CALLING, then END_CALL
+    expect(restartOffers[1]!.at).toBeLessThanOrEqual(second.at);
+    expect(second.at).toBeLessThan(end.at);
+  });
+
+  it('as callee: ignores CALLING from an unseen peer, asks RESTART_CALL when no remote stream arrives', async () => {
+    server = await startSignalingServer();
+    const roomId = 'video:ladder-callee';
+    const guest = await BrowserParticipant.launch({
+      serverUrl: server.url, roomId, participantId: 'guest-1', role: 'participant',
+      timing: { statsMs: 60_000, noStreamMs: 3000 },
+    });
+    browsers.push(guest);
+    const raw = ioClient(server.url, { query: { roomId, participantId: 'ghost', instanceId: 'g' }, transports: ['websocket'], reconnection: false, forceNew: true });
+    fakes.push(raw);
+    await new Promise((r) => raw.once('connect', () => r(undefined)));
+    raw.emit('message', { type: 'CALLING', payload: { fromId: 'ghost', toId: 'guest-1', sessionId: 'g1', config: { stun: [], turn: [], icePolicy: 'all' } } });
+
+    const fake = fakeParticipant(server.url, roomId, 'bot-2');
+    await until(() => fake.got.find((m) => m.type === 'JOIN'), 5000, 'JOIN from guest');
+    fake.send('CALLING', { toId: 'guest-1', sessionId: 'sess-a', config: { stun: [], turn: [], icePolicy: 'all' } });
+    const answer = await until(() => fake.got.find((m) => m.type === 'ANSWER_CALL'), 5000, 'ANSWER_CALL');
+    expect(answer.payload).toMatchObject({ fromId: 'guest-1', toId: 'bot-2', sessionId: 'sess-a', audioEnabled: true, videoEnabled: true });
+    const t0 = answer.at;
+    const restart = await until(() => fake.got.find((m) => m.type === 'RESTART_CALL'), 10_000, 'RESTART_CALL');
+    expect(restart.payload).toMatchObject({ fromId: 'guest-1', toId: 'bot-2', sessionId: 'sess-a' });
+    expect(restart.at - t0).toBeGreaterThan(2500);
+    const st = await guest.stats();
+    expect(st.peers['ghost']).toBeUndefined();
+    expect(st.peers['bot-2']!.restartsNoStream).toBe(1);
   });
 });

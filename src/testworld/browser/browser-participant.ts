@@ -39,13 +39,17 @@ export interface BrowserParticipantOptions {
   /** 'any' (default): a stats tick is bad when bytes stall in either direction; 'both': only when both stall. */
   frozenRule?: 'any' | 'both';
   executablePath?: string;
+  /** Trust any TLS certificate (e.g. coturn's self-signed `turns:` listener); test use only. */
+  ignoreCertificateErrors?: boolean;
+  /** More Chromium flags. */
+  extraArgs?: string[];
   /** Page load + getUserMedia timeout; default 20 s. */
   launchTimeoutMs?: number;
   logger?: Logger;
 }
 
 /** Chromium flags for a headless WebRTC participant on loopback (see design.md). */
-export function chromiumArgs(opts: Pick<BrowserParticipantOptions, 'wav' | 'y4m'>): string[] {
+export function chromiumArgs(opts: Pick<BrowserParticipantOptions, 'wav' | 'y4m' | 'ignoreCertificateErrors' | 'extraArgs'>): string[] {
   const args = [
     '--disable-gpu',
     '--disable-quic',
@@ -62,7 +66,8 @@ export function chromiumArgs(opts: Pick<BrowserParticipantOptions, 'wav' | 'y4m'
   ];
   if (opts.wav) args.push(`--use-file-for-fake-audio-capture=${opts.wav}`);
   if (opts.y4m) args.push(`--use-file-for-fake-video-capture=${opts.y4m}`);
-  return args;
+  if (opts.ignoreCertificateErrors) args.push('--ignore-certificate-errors');
+  return [...args, ...(opts.extraArgs ?? [])];
 }
 
 /** The page URL with the participant's parameters in the query. */
@@ -162,7 +167,7 @@ export class BrowserParticipant {
       if (predicate(s)) return s;
       if (Date.now() > deadline) {
         const peers = Object.values(s.peers).map((p) => ({ id: p.remoteId, state: p.connectionState, tracks: p.remoteTracks, stats: p.stats && { sent: p.stats.bytesSent, recv: p.stats.bytesReceived } }));
-        throw new Error(`${this.options.participantId}: condition not met in ${timeoutMs} ms; peers ${JSON.stringify(peers)}; errors ${JSON.stringify(this.errors.slice(-5))}`);
+        throw new Error(`${this.options.participantId}: condition not met in ${timeoutMs} ms; peers ${JSON.stringify(peers)}; seen ${Object.keys(s.seen).join(',')}; errors ${JSON.stringify(this.errors.slice(-5))}; log ${JSON.stringify(s.log.slice(-8))}`);
       }
       await new Promise((r) => setTimeout(r, intervalMs));
     }
@@ -181,7 +186,7 @@ export class BrowserParticipant {
     if (this.left || this.closing) return;
     this.left = true;
     await this.page
-      .evaluate(() => (window as unknown as { __recbotControl: { leave(): void } }).__recbotControl.leave())
+      .evaluate(() => (window as unknown as { __recbotControl: { leave(): Promise<void> } }).__recbotControl.leave())
       .catch(() => undefined);
   }
 

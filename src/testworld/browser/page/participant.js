@@ -209,9 +209,12 @@ async function collect() {
 
 window.__recbotControl = {
   collect,
-  leave() {
+  async leave() {
     for (const id of [...peers.keys()]) hangUp(id, true);
     send('LEAVE', { fromId: me });
+    // socket.io servers dispatch events on the next tick and drop those of an already closed
+    // socket: disconnecting right after emit loses them. Give them time to arrive.
+    await new Promise((r) => setTimeout(r, 250));
     socket.disconnect();
   },
   startCall,
