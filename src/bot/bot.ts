@@ -59,6 +59,12 @@ interface PeerEntry {
 }
 
 const HOUSEKEEPING_MS = 1000;
+/**
+ * After an ICE restart (ours or the remote's) werift 0.25.2 may stop moving media between werift
+ * peers (consent state is not renewed); if no inbound RTP arrives within this time, escalate to a
+ * full restart at once instead of waiting for the ladder's 18 s.
+ */
+const ICE_RESTART_WATCH_MS = 4000;
 
 /**
  * One bot in one call: a participant of the room with one werift peer connection per remote
@@ -248,10 +254,25 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.newEntry(calleeId, callId, 'caller', ice);
   }
 
+  /** Escalate to a full restart if no inbound RTP moves shortly after an ICE restart. */
+  private watchIceRestart(e: PeerEntry): void {
+    void e.peer.rtpBytes().then(({ received }) => {
+      const t = setTimeout(() => {
+        if (this.peers.get(e.id) !== e || this.stopping) return;
+        void e.peer.rtpBytes().then((now) => {
+          if (now.received === received && this.peers.get(e.id) === e) this.fullRestart(e);
+        });
+      }, ICE_RESTART_WATCH_MS);
+      this.timers.push(t);
+    });
+  }
+
   private async sendOffer(e: PeerEntry, iceRestart: boolean): Promise<void> {
     try {
       const offer = await e.peer.offer(iceRestart);
-      if (this.peers.get(e.id) === e) this.sig.sendDescription(e.id, e.callId, offer);
+      if (this.peers.get(e.id) !== e) return;
+      this.sig.sendDescription(e.id, e.callId, offer);
+      if (iceRestart) this.watchIceRestart(e);
     } catch (err) {
       this.log.warn({ err: errorMessage(err), participantId: e.id }, 'offer failed');
     }
@@ -269,8 +290,11 @@ export class Bot extends TypedEmitter<BotEvents> {
         e = this.newEntry(from, callId, e.role, e.ice);
         e.echoed = true;
       }
+      const restarts = e.peer.remoteIceRestarts;
       const answer = await e.peer.answer(sdp);
-      if (this.peers.get(from) === e) this.sig.sendDescription(from, callId, answer);
+      if (this.peers.get(from) !== e) return;
+      this.sig.sendDescription(from, callId, answer);
+      if (e.peer.remoteIceRestarts > restarts) this.watchIceRestart(e);
     } catch (err) {
       this.log.warn({ err: errorMessage(err), participantId: from }, `handling remote ${type} failed`);
     }
@@ -294,7 +318,7 @@ export class Bot extends TypedEmitter<BotEvents> {
     if (!e) return;
     this.peers.delete(id);
     clearTimeout(e.offerTimer);
-    this.sig.forgetCall(id);
+    this.sig.forgetCall(id, e.callId);
     this.audio.removeTarget(e.tracks.audio);
     this.video.removeTarget(e.tracks.video);
     await e.peer.close();

@@ -52,6 +52,8 @@ export class CallPeer {
   private closed = false;
   private readonly attached = new Set<MediaStreamTrack>();
   private remoteUfrag: string | undefined;
+  /** Remote ICE restarts seen in offers we answered. */
+  remoteIceRestarts = 0;
   private readonly pliWatched = new Set<unknown>();
 
   constructor(private readonly opts: CallPeerOptions) {
@@ -81,7 +83,10 @@ export class CallPeer {
   answer(offerSdp: string): Promise<SessionDescriptionInit> {
     return this.serial(async () => {
       const iceRestart = this.detectIceRestart(offerSdp);
-      if (iceRestart) this.opts.log.info('remote ICE restart');
+      if (iceRestart) {
+        this.remoteIceRestarts++;
+        this.opts.log.info('remote ICE restart');
+      }
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
       await this.flushCandidates();
       this.attachLocalTracks();

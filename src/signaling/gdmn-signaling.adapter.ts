@@ -160,8 +160,8 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     return this.sessions.get(peer) === callId;
   }
 
-  forgetCall(peer: string): void {
-    this.sessions.delete(peer);
+  forgetCall(peer: string, callId: string): void {
+    if (this.sessions.get(peer) === callId) this.sessions.delete(peer);
   }
 
   /** Fault injection (tests, synthetic participants): drop the socket now and reconnect after `ms`. */

@@ -98,8 +98,8 @@ export interface SignalingAdapter {
   requestCall(to: string, calleeId: string): void;
   /** Whether `callId` is the current call with `peer` (older ones are stale). */
   isCurrentCall(peer: string, callId: string): boolean;
-  /** Forget the call with `peer` (stops heartbeats for it). */
-  forgetCall(peer: string): void;
+  /** Forget call `callId` with `peer` if it is still the current one (stops heartbeats for it). */
+  forgetCall(peer: string, callId: string): void;
   /** Leave the room and disconnect; idempotent. */
   close(): Promise<void>;
 }
