@@ -45,6 +45,8 @@ export interface TranscriberOptions extends TranscriberEndpoint {
   client?: OpenAI;
 }
 
+type ChunkInfo = NonNullable<SpeakerTranscript['chunks']>[number];
+
 /** One speaker's audio (e.g. speakers/{participantId}.webm) and where its t=0 sits on the session clock. */
 export interface SpeakerAudio {
   speakerId: string;
@@ -114,7 +116,13 @@ export class Transcriber {
       );
       const utterances = results.flatMap((r) => r.utterances).sort((a, b) => a.start - b.start || a.end - b.end);
       const language = results.find((r) => r.language)?.language;
-      return { ...speaker, ...(language ? { language } : {}), utterances, chunksSent: results.reduce((n, r) => n + r.sent, 0) };
+      return {
+        ...speaker,
+        ...(language ? { language } : {}),
+        utterances,
+        chunksSent: results.reduce((n, r) => n + r.sent, 0),
+        chunks: results.flatMap((r) => r.chunks),
+      };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -127,8 +135,8 @@ export class Transcriber {
     speaker: { speakerId: string; speakerName: string },
     shift: number,
     depth: number,
-  ): Promise<{ utterances: Utterance[]; language?: string; sent: number }> {
-    const file = join(dir, `chunk-${String(c.index).padStart(4, '0')}-${depth}.ogg`);
+  ): Promise<{ utterances: Utterance[]; language?: string; sent: number; chunks: ChunkInfo[] }> {
+    const file = join(dir, `chunk-${Math.round(c.start * 1000)}-${Math.round(c.end * 1000)}.ogg`);
     const size = await encodeChunk(wav, c.start, c.end - c.start, file, this.tools);
     try {
       if (size > this.opts.chunkMaxBytes) {
@@ -139,11 +147,21 @@ export class Transcriber {
           this.transcribeChunk(wav, dir, { index: c.index, start: c.start, end: mid }, speaker, shift, depth + 1),
           this.transcribeChunk(wav, dir, { index: c.index + 0.5, start: mid, end: c.end }, speaker, shift, depth + 1),
         ]);
-        return { utterances: parts.flatMap((p) => p.utterances), language: parts[0]?.language, sent: 2 };
+        return {
+          utterances: parts.flatMap((p) => p.utterances),
+          language: parts[0]?.language,
+          sent: parts.reduce((n, p) => n + p.sent, 0),
+          chunks: parts.flatMap((p) => p.chunks),
+        };
       }
       const body = await this.requestWithRetry(file, c);
       const v = parseVerboseResponse(body);
-      return { utterances: toUtterances(v, speaker, shift + c.start), ...(v.language ? { language: v.language } : {}), sent: 1 };
+      return {
+        utterances: toUtterances(v, speaker, shift + c.start),
+        ...(v.language ? { language: v.language } : {}),
+        sent: 1,
+        chunks: [{ start: c.start, end: c.end, bytes: size }],
+      };
     } finally {
       await rm(file, { force: true });
     }

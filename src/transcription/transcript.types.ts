@@ -24,6 +24,8 @@ export interface SpeakerTranscript {
   utterances: Utterance[];
   /** Chunks sent to the endpoint (silent stretches are never sent). */
   chunksSent: number;
+  /** The chunks sent: span in the speaker file (s) and encoded size (bytes). */
+  chunks?: { start: number; end: number; bytes: number }[];
 }
 
 /** The merged transcript (transcript.json). */

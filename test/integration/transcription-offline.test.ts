@@ -12,6 +12,9 @@ import { startOfflineAsr, type OfflineAsrHandle } from '../../src/transcription/
 import { Transcriber } from '../../src/transcription/transcriber';
 import { mergeTranscripts, renderTranscriptFiles } from '../../src/transcription/transcript-merge';
 import type { Transcript } from '../../src/transcription/transcript.types';
+import { TranscriptionService, transcriptionKeys } from '../../src/transcription/transcription.service';
+import { FsStorageDriver } from '../../src/storage/fs-storage.driver';
+import type { RecordingManifest } from '../../src/manifest/manifest.types';
 
 jest.setTimeout(150_000);
 
@@ -172,6 +175,75 @@ describe('transcription through the openai SDK and the offline endpoint (pockets
     expect(files.vtt).toMatch(/^WEBVTT\n\n1\n00:00:0\d\.\d{3} --> 00:00:0\d\.\d{3}\n<v Alice>/);
     expect(files.srt.split('\n\n').filter(Boolean)).toHaveLength(transcript.utterances.length);
     expect(files.txt.split('\n')[0]).toMatch(/^\[00:00:0\d\] Alice: \S/);
+  });
+
+  it('cuts a long stretch into chunks under TRANSCRIBE_CHUNK_MAX_BYTES at silences, without losing words', async () => {
+    const transcriber = new Transcriber({
+      apiKey: 'offline',
+      baseURL: asr.baseUrl,
+      model: 'whisper-1',
+      concurrency: 2,
+      chunkMaxBytes: 64 * 1024, // about 12 s of Opus at 32 kbps
+      skipSilenceSec: 1000, // send silences too: the whole file is one stretch to cut
+      workDir: join(dir, 'work'),
+    });
+    const a = await transcriber.transcribeSpeaker({ speakerId: 'p-alice', speakerName: 'Alice', filePath: join(dir, 'A.webm'), offsetSec: 0 });
+    transcriber.close();
+    const chunks = a.chunks ?? [];
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    for (const c of chunks) expect(c.bytes).toBeLessThan(64 * 1024);
+    // Contiguous, and every cut falls in a pause between turns (never inside a turn).
+    chunks.slice(1).forEach((c, i) => expect(c.start).toBeCloseTo((chunks[i] as { end: number }).end, 3));
+    const aTurns = placed.filter((p) => p.turn.speaker === 'A');
+    for (const c of chunks.slice(1)) expect(aTurns.some((p) => c.start > p.onsetSec - 0.2 && c.start < p.endSec - 0.3)).toBe(false);
+    const ref = aTurns.flatMap((p) => normalize(p.turn.text));
+    const hyp = a.utterances.flatMap((u) => normalize(u.text));
+    const w = wer(ref, hyp);
+    console.log(`forced chunking: ${chunks.length} chunks ${chunks.map((c) => `${c.start}-${c.end}s/${c.bytes}B`).join(' ')}, WER ${(w * 100).toFixed(1)}%`);
+    expect(w).toBeLessThan(0.35);
+  });
+
+  it('TranscriptionService: speaker parts in storage, merged transcript files, reuse on retry', async () => {
+    const storage = new FsStorageDriver(join(dir, 'store'));
+    const recordingId = 'rec-svc';
+    const manifest = {
+      version: 1,
+      recordingId,
+      participants: [
+        { participantId: 'p-alice', name: 'Alice', firstSeenMs: 0 },
+        { participantId: 'p-bob', name: 'Bob', firstSeenMs: 0 },
+      ],
+    } as unknown as RecordingManifest;
+    // Speaker files as the mux step leaves them: on the session clock (Bob's padded to start at 0).
+    const bobAligned = join(dir, 'B-aligned.webm');
+    ffmpeg(['-i', join(dir, 'B.webm'), '-af', `adelay=${FILE_OFFSET.B * 1000}`, '-c:a', 'libopus', '-f', 'webm', bobAligned]);
+    await storage.putFile(`recordings/${recordingId}/speakers/p-alice.webm`, join(dir, 'A.webm'));
+    await storage.putFile(`recordings/${recordingId}/speakers/p-bob.webm`, bobAligned);
+    const transcriber = new Transcriber({ apiKey: 'offline', baseURL: asr.baseUrl, model: 'whisper-1', concurrency: 2, chunkMaxBytes: 1024 * 1024, workDir: join(dir, 'work') });
+    const service = new TranscriptionService({ storage, loadManifest: async () => manifest, transcriber, workDir: join(dir, 'work') });
+    try {
+      const [ra, rb] = await Promise.all([
+        service.transcribeSpeaker(recordingId, 'p-alice', `recordings/${recordingId}/speakers/p-alice.webm`),
+        service.transcribeSpeaker(recordingId, 'p-bob', `recordings/${recordingId}/speakers/p-bob.webm`),
+      ]);
+      expect([ra.reused, rb.reused, ra.utterances >= 3, rb.utterances >= 3]).toEqual([false, false, true, true]);
+      expect(ra.key).toBe(transcriptionKeys.speakerPart(recordingId, 'p-alice'));
+      const again = await service.transcribeSpeaker(recordingId, 'p-alice', `recordings/${recordingId}/speakers/p-alice.webm`);
+      expect(again).toEqual({ ...ra, reused: true });
+
+      const outputs = await service.mergeTranscript(recordingId);
+      expect(outputs.map((o) => o.key)).toEqual(['json', 'vtt', 'srt', 'txt'].map((f) => `recordings/${recordingId}/transcript.${f}`));
+      const json = JSON.parse((await storage.getBuffer(`recordings/${recordingId}/transcript.json`)).toString()) as Transcript;
+      expect(json.utterances.map((u) => u.speakerName)).toEqual(transcript.utterances.map((u) => u.speakerName));
+      json.utterances.forEach((u, i) => expect(Math.abs(u.start - (transcript.utterances[i]?.start ?? 0))).toBeLessThan(0.1));
+      const vtt = (await storage.getBuffer(`recordings/${recordingId}/transcript.vtt`)).toString();
+      expect(vtt).toMatch(/^WEBVTT\n/);
+      expect(vtt).toContain('<v Bob>');
+      for (const o of outputs) expect((await storage.head(o.key))?.size).toBe(o.size);
+    } finally {
+      transcriber.close();
+      await storage.close();
+    }
   });
 
   describe('offline endpoint API surface', () => {
