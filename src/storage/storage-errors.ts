@@ -40,9 +40,10 @@ export function classifyStorageError(err: unknown, op: string, key?: string): Re
   if (err instanceof RecbotError) return err;
   const e = (err ?? {}) as ErrorLike;
   const name = typeof e.name === 'string' ? e.name : 'Error';
-  const code = typeof e.code === 'string' ? e.code : undefined;
   const status = httpStatusOf(err);
   const msg = typeof e.message === 'string' ? e.message : String(err);
+  // The SDK re-wraps errors from another realm (e.g. under jest) and keeps only the message.
+  const code = typeof e.code === 'string' ? e.code : /\b(E[A-Z]{3,}|UND_ERR_[A-Z_]+)\b/.exec(msg)?.[1];
   const where = key === undefined ? op : `${op} ${key}`;
   const text = `${where} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${msg}`;
   if (isNotFound(err)) return new RecbotError('STORAGE_NOT_FOUND', text, { cause: err });

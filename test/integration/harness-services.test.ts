@@ -14,7 +14,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { startRedisServer } from '../../src/infra/redis-process';
 import { S3StorageDriver } from '../../src/storage/s3-storage.driver';
 import { stageTags } from '../../src/storage/lifecycle-rules';
 import { createTestBucket } from '../support/rgw';
@@ -141,6 +146,28 @@ describe('redis-server + BullMQ', () => {
       await worker.close();
       await events.close();
       await queue.close();
+    }
+  });
+
+  it('keeps data over a restart with AOF persistence (the embedded service mode)', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'recbot-redis-aof-'));
+    try {
+      const first = await startRedisServer({ dataDir, persistence: 'aof' });
+      const c1 = new IORedis(first.url);
+      await c1.set('recbot:test', 'survives');
+      c1.disconnect();
+      await first.stop();
+      await first.stop(); // idempotent
+      const second = await startRedisServer({ dataDir, persistence: 'aof' });
+      const c2 = new IORedis(second.url);
+      try {
+        expect(await c2.get('recbot:test')).toBe('survives');
+      } finally {
+        c2.disconnect();
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -147,7 +147,7 @@ function startWatchdog(dir: string): void {
   const script = `while kill -0 ${process.pid} 2>/dev/null && [ -d "$D" ]; do sleep 2; done
 [ -d "$D" ] || exit 0
 P=$(cat "$D/pids" 2>/dev/null); [ -n "$P" ] && kill $P 2>/dev/null; sleep 3; [ -n "$P" ] && kill -9 $P 2>/dev/null
-rm -rf "$D"`;
+rm -rf "$D" "${RGW_BASE_DIR}/state-${process.pid}.json"`;
   const child = spawn('bash', ['-c', script], { detached: true, stdio: 'ignore', env: { D: dir, PATH: process.env.PATH } });
   child.unref();
 }
