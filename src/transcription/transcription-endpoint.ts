@@ -14,7 +14,7 @@ export interface ResolvedTranscriptionEndpoint extends TranscriberEndpoint {
  * embedded offline endpoint (pocketsphinx) on 127.0.0.1:OFFLINE_ASR_PORT and use it through the same SDK.
  */
 export async function resolveTranscriptionEndpoint(
-  config: Pick<AppConfig, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'AZURE_OPENAI_ENDPOINT' | 'AZURE_OPENAI_API_VERSION' | 'OFFLINE_ASR_PORT' | 'FFMPEG_BIN'>,
+  config: Pick<AppConfig, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'AZURE_OPENAI_ENDPOINT' | 'AZURE_OPENAI_API_VERSION' | 'OFFLINE_ASR_PORT' | 'OFFLINE_ASR_CONCURRENCY' | 'FFMPEG_BIN'>,
   logger: Logger = createLogger({ component: 'transcription' }),
 ): Promise<ResolvedTranscriptionEndpoint> {
   if (config.OPENAI_API_KEY) {
@@ -29,7 +29,12 @@ export async function resolveTranscriptionEndpoint(
       close: async () => undefined,
     };
   }
-  const server = await startOfflineAsr({ port: config.OFFLINE_ASR_PORT, ffmpegBin: config.FFMPEG_BIN, logger });
+  const server = await startOfflineAsr({
+    port: config.OFFLINE_ASR_PORT,
+    concurrency: config.OFFLINE_ASR_CONCURRENCY,
+    ffmpegBin: config.FFMPEG_BIN,
+    logger,
+  });
   logger.info({ baseUrl: server.baseUrl }, 'no OPENAI_API_KEY: using the embedded offline transcription endpoint (pocketsphinx)');
   return { apiKey: 'offline', baseURL: server.baseUrl, offline: true, close: () => server.close() };
 }

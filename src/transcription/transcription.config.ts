@@ -20,4 +20,6 @@ export const transcriptionConfigShape = {
   /** Tries per chunk request (429/5xx/connection errors), Retry-After honoured up to 120 s. */
   TRANSCRIBE_MAX_ATTEMPTS: envInt(5, { min: 1, max: 20 }),
   OFFLINE_ASR_PORT: envInt(0, { min: 0, max: 65535 }),
+  /** Recognitions the embedded offline endpoint runs at once (each pocketsphinx uses about one core). */
+  OFFLINE_ASR_CONCURRENCY: envInt(1, { min: 1, max: 16 }),
 };

@@ -16,6 +16,9 @@ jest.setTimeout(60_000);
 
 interface SeenRequest {
   atMs: number;
+  url: string;
+  apiKeyHeader?: string;
+  authorization?: string;
   fields: Record<string, string[]>;
   fileName?: string;
   fileBytes: number;
@@ -64,7 +67,15 @@ class ScriptedServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const seen: SeenRequest = { atMs: Date.now(), fields: {}, fileBytes: 0, fileHead: '' };
+    const seen: SeenRequest = {
+      atMs: Date.now(),
+      url: req.url ?? '',
+      ...(typeof req.headers['api-key'] === 'string' ? { apiKeyHeader: req.headers['api-key'] } : {}),
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      fields: {},
+      fileBytes: 0,
+      fileHead: '',
+    };
     await new Promise<void>((resolve) => {
       const bb = busboy({ headers: req.headers });
       bb.on('field', (k, v) => (seen.fields[k] = [...(seen.fields[k] ?? []), v]));
@@ -107,12 +118,12 @@ describe('transcriber retries and failures against a local server replaying Open
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(script: Reply[], maxAttempts = 4) {
+  async function run(script: Reply[], maxAttempts = 4, azure = false) {
     server = new ScriptedServer(script);
     const baseURL = await server.start();
     const t = new Transcriber({
       apiKey: 'sk-test',
-      baseURL,
+      ...(azure ? { azure: { endpoint: baseURL.replace(/\/v1$/, ''), apiVersion: '2024-06-01' } } : { baseURL }),
       model: 'whisper-1',
       language: 'en',
       concurrency: 2,
@@ -139,6 +150,8 @@ describe('transcriber retries and failures against a local server replaying Open
       response_format: ['verbose_json'],
       'timestamp_granularities[]': ['word', 'segment'],
     });
+    expect(seen[0]?.url).toBe('/v1/audio/transcriptions');
+    expect(seen[0]?.authorization).toBe('Bearer sk-test');
     expect(seen[0]?.fileHead).toBe('OggS');
     expect(seen[0]?.fileBytes).toBeLessThan(64 * 1024);
     // Shifted by the speaker offset (10 s) and the chunk start (1.7 s).
@@ -182,5 +195,12 @@ describe('transcriber retries and failures against a local server replaying Open
       expect(server?.seen).toHaveLength(1);
       await server?.close();
     }
+  });
+
+  it('against a local server: Azure OpenAI settings call the deployment path with api-version and api-key', async () => {
+    const res = await run([ok], 1, true);
+    expect(server?.seen[0]?.url).toBe('/openai/deployments/whisper-1/audio/transcriptions?api-version=2024-06-01');
+    expect(server?.seen[0]?.apiKeyHeader).toBe('sk-test');
+    expect(res.utterances[0]?.text).toBe('hello world');
   });
 });
