@@ -13,6 +13,11 @@ import type {
 } from './signaling-adapter';
 import { TypedEmitter } from './typed-emitter';
 
+/** Participants kept in the table; JOINs beyond it are dropped (a hostile room cannot grow memory). */
+const MAX_PARTICIPANTS = 256;
+/** ENUMs within this window get one JOIN reply (no amplification of ENUM floods). */
+const ENUM_REPLY_COALESCE_MS = 100;
+
 /** Options of {@link GdmnSignalingAdapter}. */
 export interface GdmnAdapterOptions {
   /** Signaling server base URL, e.g. http://127.0.0.1:3000 */
@@ -57,6 +62,8 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   private socket: Socket | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private resumeTimer: NodeJS.Timeout | undefined;
+  private enumReplyTimer: NodeJS.Timeout | undefined;
+  private lastEnumReplyMs = 0;
   private closed = false;
   private terminal: string | undefined;
   private everJoined = false;
@@ -182,6 +189,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     this.closed = true;
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.resumeTimer);
+    clearTimeout(this.enumReplyTimer);
     const s = this.socket;
     if (s?.connected) {
       this.send('LEAVE', { fromId: this.selfId });
@@ -242,6 +250,20 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     });
   }
 
+  /** Reply JOIN at once (peers expect it before our CALLING), then at most once per window. */
+  private replyToEnum(): void {
+    const now = Date.now();
+    if (now - this.lastEnumReplyMs >= ENUM_REPLY_COALESCE_MS) {
+      this.lastEnumReplyMs = now;
+      return this.announce();
+    }
+    this.enumReplyTimer ??= setTimeout(() => {
+      this.enumReplyTimer = undefined;
+      this.lastEnumReplyMs = Date.now();
+      if (!this.closed) this.announce();
+    }, ENUM_REPLY_COALESCE_MS);
+  }
+
   private send(type: string, payload: Record<string, unknown>): void {
     if (!this.socket || (this.closed && type !== 'LEAVE')) return;
     this.counters.sent++;
@@ -284,10 +306,11 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   private dispatch(m: GdmnMessage): void {
     switch (m.type) {
       case 'ENUM':
-        return this.announce();
+        return this.replyToEnum();
       case 'JOIN': {
         const p = m.payload;
         const known = this.table.has(p.fromId);
+        if (!known && this.table.size >= MAX_PARTICIPANTS) return this.drop('table-full');
         const rp: RemoteParticipant = {
           id: p.fromId,
           name: p.name,

@@ -1,5 +1,5 @@
 import { startSignalingServer, type SignalingServerHandle } from '../../src/signaling-server/signaling-server';
-import { TestRoom, sleep, waitFor } from '../../src/testworld/synthetic/test-world';
+import { TestRoom, waitFor } from '../../src/testworld/synthetic/test-world';
 
 jest.setTimeout(60_000);
 
