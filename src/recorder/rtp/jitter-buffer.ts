@@ -95,6 +95,7 @@ export class JitterBuffer {
   }
 
   private drain(nowMs: number): void {
+    if (this.next < 0) return; // nothing received yet (-1 is also the empty-slot marker)
     while (this.next <= this.highest) {
       if (this.emitAt(this.next)) continue;
       const first = this.firstPresentAfterHole();
