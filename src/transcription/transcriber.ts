@@ -46,6 +46,12 @@ export interface TranscriberOptions extends TranscriberEndpoint {
 }
 
 type ChunkInfo = NonNullable<SpeakerTranscript['chunks']>[number];
+interface ChunkResult {
+  utterances: Utterance[];
+  language?: string;
+  sent: number;
+  chunks: ChunkInfo[];
+}
 
 /** One speaker's audio (e.g. speakers/{participantId}.webm) and where its t=0 sits on the session clock. */
 export interface SpeakerAudio {
@@ -111,9 +117,33 @@ export class Transcriber {
       log.info({ durationSec, chunks: chunks.length }, 'transcribing speaker');
       const shift = input.offsetSec + startSec;
       const speaker = { speakerId: input.speakerId, speakerName: input.speakerName };
-      const results = await Promise.all(
-        chunks.map((c) => this.limiter.run(() => this.transcribeChunk(wav, dir, c, speaker, shift, 0))),
-      );
+      // First failure stops the speaker's other chunks (no paid requests for a result we will drop),
+      // and every task settles before the scratch directory is removed.
+      const stop = new AbortController();
+      const onClose = (): void => stop.abort();
+      this.abort.signal.addEventListener('abort', onClose, { once: true });
+      if (this.abort.signal.aborted) stop.abort();
+      let firstError: unknown;
+      let settled: PromiseSettledResult<ChunkResult>[];
+      try {
+        settled = await Promise.allSettled(
+          chunks.map((c) =>
+            this.limiter.run(async () => {
+              stop.signal.throwIfAborted();
+              return this.transcribeChunk(wav, dir, c, speaker, shift, 0, stop.signal);
+            }).catch((err: unknown) => {
+              if (!stop.signal.aborted) firstError = err; // the cause; later ones are our aborts
+              stop.abort();
+              throw err;
+            }),
+          ),
+        );
+      } finally {
+        this.abort.signal.removeEventListener('abort', onClose);
+      }
+      const failed = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (failed.length > 0) throw firstError ?? new RecbotError('TRANSCRIBE_ABORTED', 'transcription aborted (closed)', { cause: failed[0] });
+      const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       const utterances = results.flatMap((r) => r.utterances).sort((a, b) => a.start - b.start || a.end - b.end);
       const language = results.find((r) => r.language)?.language;
       return {
@@ -135,7 +165,8 @@ export class Transcriber {
     speaker: { speakerId: string; speakerName: string },
     shift: number,
     depth: number,
-  ): Promise<{ utterances: Utterance[]; language?: string; sent: number; chunks: ChunkInfo[] }> {
+    signal: AbortSignal,
+  ): Promise<ChunkResult> {
     const file = join(dir, `chunk-${Math.round(c.start * 1000)}-${Math.round(c.end * 1000)}.ogg`);
     const size = await encodeChunk(wav, c.start, c.end - c.start, file, this.tools);
     try {
@@ -144,8 +175,8 @@ export class Transcriber {
         if (depth >= 4) throw new RecbotError('TRANSCRIBE_CHUNK_TOO_LARGE', `chunk of ${size} bytes exceeds TRANSCRIBE_CHUNK_MAX_BYTES`);
         const mid = (c.start + c.end) / 2;
         const parts = await Promise.all([
-          this.transcribeChunk(wav, dir, { index: c.index, start: c.start, end: mid }, speaker, shift, depth + 1),
-          this.transcribeChunk(wav, dir, { index: c.index + 0.5, start: mid, end: c.end }, speaker, shift, depth + 1),
+          this.transcribeChunk(wav, dir, { index: c.index, start: c.start, end: mid }, speaker, shift, depth + 1, signal),
+          this.transcribeChunk(wav, dir, { index: c.index + 0.5, start: mid, end: c.end }, speaker, shift, depth + 1, signal),
         ]);
         return {
           utterances: parts.flatMap((p) => p.utterances),
@@ -154,7 +185,7 @@ export class Transcriber {
           chunks: parts.flatMap((p) => p.chunks),
         };
       }
-      const body = await this.requestWithRetry(file, c);
+      const body = await this.requestWithRetry(file, c, signal);
       const v = parseVerboseResponse(body);
       return {
         utterances: toUtterances(v, speaker, shift + c.start),
@@ -168,7 +199,7 @@ export class Transcriber {
   }
 
   /** One chunk request, retried per the policy. Returns the raw body (unknown until validated). */
-  private async requestWithRetry(file: string, c: ChunkSpan): Promise<unknown> {
+  private async requestWithRetry(file: string, c: ChunkSpan, signal: AbortSignal): Promise<unknown> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const res: unknown = await this.client.audio.transcriptions.create(
@@ -179,14 +210,14 @@ export class Transcriber {
             timestamp_granularities: ['word', 'segment'],
             ...(this.opts.language ? { language: this.opts.language } : {}),
           },
-          { signal: this.abort.signal },
+          { signal },
         );
         return res;
       } catch (err) {
         const d = decideRetry(err, attempt, this.retry);
         if (!d.retry) throw d.error;
         this.log.warn({ chunk: c.index, attempt, delayMs: d.delayMs, reason: d.reason }, 'transcription request failed, retrying');
-        await sleep(d.delayMs, undefined, { signal: this.abort.signal });
+        await sleep(d.delayMs, undefined, { signal });
       }
     }
   }

@@ -118,7 +118,7 @@ describe('transcriber retries and failures against a local server replaying Open
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(script: Reply[], maxAttempts = 4, azure = false) {
+  async function run(script: Reply[], maxAttempts = 4, azure = false, file = audio, concurrency = 2) {
     server = new ScriptedServer(script);
     const baseURL = await server.start();
     const t = new Transcriber({
@@ -126,13 +126,13 @@ describe('transcriber retries and failures against a local server replaying Open
       ...(azure ? { azure: { endpoint: baseURL.replace(/\/v1$/, ''), apiVersion: '2024-06-01' } } : { baseURL }),
       model: 'whisper-1',
       language: 'en',
-      concurrency: 2,
+      concurrency,
       chunkMaxBytes: 64 * 1024,
       workDir: join(dir, 'work'),
       retry: { maxAttempts, baseDelayMs: 50, maxDelayMs: 200 },
     });
     try {
-      return await t.transcribeSpeaker({ speakerId: 'p1', speakerName: 'Ann', filePath: audio, offsetSec: 10 });
+      return await t.transcribeSpeaker({ speakerId: 'p1', speakerName: 'Ann', filePath: file, offsetSec: 10 });
     } finally {
       t.close();
     }
@@ -202,5 +202,19 @@ describe('transcriber retries and failures against a local server replaying Open
     expect(server?.seen[0]?.url).toBe('/openai/deployments/whisper-1/audio/transcriptions?api-version=2024-06-01');
     expect(server?.seen[0]?.apiKeyHeader).toBe('sk-test');
     expect(res.utterances[0]?.text).toBe('hello world');
+  });
+
+  it('against a local server: a failed chunk stops the speaker\'s remaining chunks', async () => {
+    // tone, 5 s silence, tone: two chunks; one request at a time.
+    const two = join(dir, 'two-chunks.webm');
+    execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1.5:sample_rate=48000',
+      '-f', 'lavfi', '-t', '5', '-i', 'anullsrc=r=48000:cl=mono', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1.5:sample_rate=48000',
+      '-filter_complex', '[0][1][2]concat=n=3:v=0:a=1', '-c:a', 'libopus', '-f', 'webm', two]);
+    const okBoth = await run([ok], 1, false, two, 1);
+    expect(okBoth.chunksSent).toBe(2);
+    await server?.close();
+    const err: unknown = await run([tooLarge, ok], 4, false, two, 1).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TRANSCRIBE_CHUNK_TOO_LARGE' });
+    expect(server?.seen).toHaveLength(1);
   });
 });
