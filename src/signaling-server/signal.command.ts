@@ -3,9 +3,10 @@ import { startSignalingServer, type WebrtcConfig } from './signaling-server';
 
 /**
  * `recbot signal [--port P] [--host H] [--path /socket.io] [--static DIR] [--webrtc-config JSON]`:
- * runs the reference signaling server until SIGINT/SIGTERM. Resolves once it has stopped.
+ * runs the reference signaling server until SIGINT/SIGTERM (or `opts.signal` aborts). Prints where
+ * it listens to `opts.out` (default stdout). Resolves once it has stopped.
  */
-export async function runSignalServer(argv: string[]): Promise<void> {
+export async function runSignalServer(argv: string[], opts: { signal?: AbortSignal; out?: NodeJS.WritableStream } = {}): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -21,16 +22,19 @@ export async function runSignalServer(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port}`);
   const webrtcConfig = values['webrtc-config'] ? (JSON.parse(values['webrtc-config']) as Partial<WebrtcConfig>) : undefined;
   const server = await startSignalingServer({ port, host: values.host, path: values.path, staticDir: values.static, webrtcConfig });
-  process.stdout.write(
+  (opts.out ?? process.stdout).write(
     `signaling server listening on ${server.url} (socket.io path ${server.path}; browser page ${server.url}/testworld/index.html)\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      opts.signal?.removeEventListener('abort', stop);
       void server.close().then(resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (opts.signal?.aborted) stop();
+    else opts.signal?.addEventListener('abort', stop);
   });
 }

@@ -2,6 +2,10 @@ import { startSignalingServer, type SignalingServerHandle } from '../../src/sign
 import { BrowserParticipant, type BrowserPageState, type BrowserParticipantOptions } from '../../src/testworld/browser/browser-participant';
 import { startCoturn, type Coturn } from '../support/coturn';
 import { io as ioClient, type Socket } from 'socket.io-client';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 jest.setTimeout(120_000);
 
@@ -72,6 +76,26 @@ describe('browser participants through the reference signaling server', () => {
 
     await guest.leave();
     await host.waitFor((s) => !s.seen['guest-1'] && s.peers['guest-1']?.connectionState === 'closed', 10_000);
+  });
+
+  it('feeds a WAV and a Y4M file as fake microphone and camera, with the VP9 codec preference', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'recbot-fake-media-'));
+    try {
+      execFileSync('flite', ['-t', 'this call is being recorded', '-o', path.join(dir, 'raw.wav')]);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path.join(dir, 'raw.wav'), '-af', 'adelay=500', '-ar', '48000', path.join(dir, 'speech.wav')]);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '2', '-pix_fmt', 'yuv420p', path.join(dir, 'cam.y4m')]);
+      server = await startSignalingServer();
+      const { host, guest } = await launchPair({ codec: 'VP9', wav: path.join(dir, 'speech.wav'), y4m: path.join(dir, 'cam.y4m') });
+      const g = await guest.waitFor(mediaBothWays('host-1'), 30_000);
+      const h = await host.stats();
+      expect(h.capture.videoSettings).toMatchObject({ width: 320, height: 240 });
+      expect(h.capture.audioFirstSoundAt).toBeGreaterThanOrEqual(h.capture.gumAt!);
+      expect(h.capture.videoFirstFrameAt).toBeGreaterThanOrEqual(h.capture.gumAt! - 1000);
+      expect(peerOf(g, 'host-1').stats?.codecs.received.video).toBe('video/VP9');
+      expect(peerOf(g, 'host-1').stats!.audio.bytesReceived).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -38,6 +38,8 @@ export interface BrowserParticipantOptions {
   timing?: Record<string, number>;
   /** 'any' (default): a stats tick is bad when bytes stall in either direction; 'both': only when both stall. */
   frozenRule?: 'any' | 'both';
+  /** Camera constraints; default 640x480 at 20 fps (a file from `y4m` keeps its own size). */
+  video?: { width?: number; height?: number; fps?: number };
   executablePath?: string;
   /** Trust any TLS certificate (e.g. coturn's self-signed `turns:` listener); test use only. */
   ignoreCertificateErrors?: boolean;
@@ -87,6 +89,9 @@ export function participantPageUrl(opts: BrowserParticipantOptions): string {
   set('frozenRule', opts.frozenRule);
   if (opts.iceServers) set('iceServers', JSON.stringify(opts.iceServers));
   if (opts.timing) set('timing', JSON.stringify(opts.timing));
+  if (opts.video?.width) set('width', String(opts.video.width));
+  if (opts.video?.height) set('height', String(opts.video.height));
+  if (opts.video?.fps) set('fps', String(opts.video.fps));
   return url.toString();
 }
 

@@ -1,7 +1,7 @@
 // Browser participant of a GDMN-style room (protocol: /work/shared/protocol.md).
 // URL query: signalPath (/socket.io), roomId, participantId, name, role (host|participant), codec
 // (VP8|VP9|H264|AV1), iceServers (JSON RTCIceServer[]), icePolicy (all|relay), instanceId,
-// frozenRule (any|both), timing (JSON overrides of TIMING, in ms).
+// frozenRule (any|both), timing (JSON overrides of TIMING, in ms), width/height/fps (camera constraints).
 import { Peer, TIMING } from './peer.js';
 import { summarizeStats, sumTotals } from './stats.js';
 
@@ -233,7 +233,8 @@ function loadScript(src) {
 async function main() {
   const signalPath = q.get('signalPath') || '/socket.io';
   await loadScript(`${signalPath.replace(/\/$/, '')}/socket.io.js`);
-  ctx.localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480, frameRate: 30 } });
+  const video = { width: Number(q.get('width') || 640), height: Number(q.get('height') || 480), frameRate: Number(q.get('fps') || 20) };
+  ctx.localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
   void observeCapture(ctx.localStream);
   socket = window.io({ path: signalPath, query: { roomId, participantId: me, instanceId } });
   socket.on('connect', () => {
