@@ -91,7 +91,7 @@ export class FrameAssembler implements JitterOutput {
       if (!blocks) return this.audioFrame(ts, Buffer.alloc(0), false, lossBefore, false, arrivalMs);
       for (let i = 0; i < blocks.length - 1; i++) {
         const b = blocks[i];
-        if (b && ts - b.timestampOffset > this.lastAudioTs && b.data.length > 0) {
+        if (b && this.lastAudioTs > -Infinity && ts - b.timestampOffset > this.lastAudioTs && b.data.length > 0) {
           this.audioFrame(ts - b.timestampOffset, b.data, true, lossBefore, true, arrivalMs);
         }
       }
