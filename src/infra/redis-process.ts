@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { MissingBinaryError, RecbotError } from '../common/errors';
@@ -26,7 +26,15 @@ export interface StartRedisOptions {
   startTimeoutMs?: number;
   /** Called with each chunk of redis-server's stdout/stderr (e.g. a logger). */
   onOutput?: (line: string) => void;
+  /**
+   * Stop redis-server when this process dies without calling stop() (SIGKILL, OOM): a small detached
+   * shell polls our pid. Default true.
+   */
+  stopWithParent?: boolean;
 }
+
+/** Written in dataDir so a restart can stop a redis-server orphaned by a killed predecessor. */
+const OWNER_FILE = 'recbot-redis.json';
 
 /**
  * Resolve a binary name against PATH (or check an explicit path). Throws MissingBinaryError naming
@@ -98,6 +106,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startRedisServer(opts: StartRedisOptions): Promise<RedisServerHandle> {
   const bin = resolveBinary(opts.bin ?? 'redis-server');
   mkdirSync(opts.dataDir, { recursive: true });
+  await stopOrphan(opts.dataDir);
   const attempts = opts.port === undefined ? 3 : 1;
   let lastErr: unknown;
   for (let i = 0; i < attempts; i++) {
@@ -130,7 +139,12 @@ async function startOnce(bin: string, port: number, opts: StartRedisOptions): Pr
   const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
   while (Date.now() < deadline) {
     if (exitCode !== undefined) break;
-    if (await pingRedis(port, 500)) return makeHandle(child, port, exited);
+    if (await pingRedis(port, 500)) {
+      const ownerFile = path.join(opts.dataDir, OWNER_FILE);
+      writeFileSync(ownerFile, JSON.stringify({ pid: child.pid, port }));
+      if (opts.stopWithParent !== false && child.pid) watchParent(child.pid);
+      return makeHandle(child, port, exited, ownerFile);
+    }
     await sleep(50);
   }
   await killChild(child, exited, 2000);
@@ -139,14 +153,50 @@ async function startOnce(bin: string, port: number, opts: StartRedisOptions): Pr
   });
 }
 
-function makeHandle(child: ChildProcess, port: number, exited: Promise<number | null>): RedisServerHandle {
+function makeHandle(child: ChildProcess, port: number, exited: Promise<number | null>, ownerFile: string): RedisServerHandle {
   let stopping: Promise<void> | undefined;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     pid: child.pid ?? -1,
-    stop: () => (stopping ??= killChild(child, exited, 5000)),
+    stop: () => (stopping ??= killChild(child, exited, 5000).then(() => rmSync(ownerFile, { force: true }))),
   };
+}
+
+/** A detached shell that SIGTERMs `pid` once this process is gone; it exits with the child too. */
+function watchParent(pid: number): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do kill -0 ${pid} 2>/dev/null || exit 0; sleep 2; done; kill ${pid} 2>/dev/null`;
+  const w = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  w.on('error', () => undefined);
+  w.unref();
+}
+
+/**
+ * If a previous run left a redis-server on this dataDir (we were SIGKILLed), stop it before
+ * starting: two servers appending to one AOF would corrupt it. Verified by pid, executable name
+ * and PING on the recorded port, so an unrelated process that reused the pid is never touched.
+ */
+async function stopOrphan(dataDir: string): Promise<void> {
+  const file = path.join(dataDir, OWNER_FILE);
+  let rec: unknown;
+  try {
+    rec = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return;
+  }
+  const { pid, port } = (rec ?? {}) as { pid?: unknown; port?: unknown };
+  if (typeof pid !== 'number' || typeof port !== 'number') return;
+  let comm = '';
+  try {
+    comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); // Debian's binary is redis-check-rdb, comm is redis-server
+  } catch {
+    // gone (or not Linux)
+  }
+  if (comm.startsWith('redis-server') && (await pingRedis(port, 500))) {
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 200 && existsSync(`/proc/${pid}`); i++) await sleep(50);
+  }
+  rmSync(file, { force: true });
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */

@@ -21,10 +21,10 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { startRedisServer } from '../../src/infra/redis-process';
 import { S3StorageDriver } from '../../src/storage/s3-storage.driver';
-import { stageTags } from '../../src/storage/lifecycle-rules';
+import { retentionTags, stageTags } from '../../src/storage/lifecycle-rules';
 import { createTestBucket } from '../support/rgw';
 import { startTestRedis, type RedisServerHandle } from '../support/redis-server';
-import { sleep } from '../support/services';
+import { isAlive, sleep } from '../support/services';
 
 jest.setTimeout(60_000);
 
@@ -83,7 +83,7 @@ describe('Ceph RGW (real S3)', () => {
   });
 
   it(
-    "recbot's lifecycle really expires staging segments (a day is 10 s here) and keeps the rest",
+    "recbot's lifecycle really expires staging segments and short per-recording retention (a day is 10 s here), keeping the rest",
     async () => {
       const { bucket, client, info } = await createTestBucket('harness-lc');
       const driver = new S3StorageDriver({
@@ -104,15 +104,21 @@ describe('Ceph RGW (real S3)', () => {
         await driver.putBuffer(kept, 'seg1', { tags: stageTags('segment') });
         await driver.putBuffer('recordings/r1/mix.webm', 'mix', { tags: stageTags('output') });
         await driver.putTags(staged, stageTags('staging')); // outputs published: segment may go
+        // Per-recording retention: recording r2 keeps its objects for 1 "day" only.
+        await driver.ensureRetentionRule(1);
+        await driver.ensureRetentionRule(1); // idempotent
+        const shortLived = 'recordings/r2/mix.webm';
+        await driver.putBuffer(shortLived, 'mix2', { tags: { ...stageTags('output'), ...retentionTags(1) } });
         const t0 = Date.now();
         let keys: string[] = [];
         while (Date.now() - t0 < 90_000) {
           const l = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'recordings/' }));
           keys = (l.Contents ?? []).map((o) => o.Key ?? '');
-          if (!keys.includes(staged)) break;
+          if (!keys.includes(staged) && !keys.includes(shortLived)) break;
           await sleep(2000);
         }
         expect(keys).not.toContain(staged);
+        expect(keys).not.toContain(shortLived);
         expect(keys).toEqual(expect.arrayContaining([kept, 'recordings/r1/mix.webm']));
       } finally {
         await driver.close();
@@ -149,7 +155,7 @@ describe('redis-server + BullMQ', () => {
     }
   });
 
-  it('keeps data over a restart with AOF persistence (the embedded service mode)', async () => {
+  it('keeps data over a restart with AOF persistence and stops an orphaned predecessor on the same dir', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'recbot-redis-aof-'));
     try {
       const first = await startRedisServer({ dataDir, persistence: 'aof' });
@@ -158,12 +164,16 @@ describe('redis-server + BullMQ', () => {
       c1.disconnect();
       await first.stop();
       await first.stop(); // idempotent
+      // A predecessor that was never stopped (we were SIGKILLed): the next start stops it first.
+      const orphan = await startRedisServer({ dataDir, persistence: 'aof', stopWithParent: false });
       const second = await startRedisServer({ dataDir, persistence: 'aof' });
       const c2 = new IORedis(second.url);
       try {
+        expect(isAlive(orphan.pid)).toBe(false);
         expect(await c2.get('recbot:test')).toBe('survives');
       } finally {
         c2.disconnect();
+        await orphan.stop();
         await second.stop();
       }
     } finally {

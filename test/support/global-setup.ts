@@ -2,6 +2,7 @@
  * jest globalSetup (integration + e2e): starts one Ceph RGW per run in the background and points
  * RECBOT_TEST_RGW at its state file; tests call `getRgw()` / `createTestBucket()` which wait for it.
  * Starting in the background lets tests that do not need S3 run meanwhile.
+ * RECBOT_TEST_RGW_DISABLE=1 skips it (tests that call getRgw() then fail with that reason).
  */
 import path from 'node:path';
 import { RGW_BASE_DIR, RGW_STATE_ENV, startRgw, writeRgwState, type RgwCluster } from './rgw';
@@ -17,6 +18,11 @@ export default function globalSetup(): void {
   const stateFile = path.join(RGW_BASE_DIR, `state-${process.pid}.json`);
   writeRgwState(stateFile, { status: 'starting', since: Date.now() });
   process.env[RGW_STATE_ENV] = stateFile;
+  if (process.env.RECBOT_TEST_RGW_DISABLE === '1') {
+    // For quick local runs of tests that never touch S3; any test that does fails loudly.
+    writeRgwState(stateFile, { status: 'failed', error: 'RGW disabled by RECBOT_TEST_RGW_DISABLE=1' });
+    return;
+  }
   const started = startRgw().then(
     (cluster) => {
       const { endpoint, accessKeyId, secretAccessKey, region, dir } = cluster;
