@@ -11,6 +11,7 @@ import { Limiter } from './limiter';
 import type { SpeakerTranscript, Utterance } from './transcript.types';
 import { decideRetry, DEFAULT_TRANSCRIPTION_RETRY, type TranscriptionRetryPolicy } from './transcription-retry';
 import { parseVerboseResponse, toUtterances } from './verbose-response';
+import { transcriptionAudioSeconds, transcriptionRequests } from './transcription.metrics';
 
 /** Where to send requests: any OpenAI-compatible endpoint, or Azure OpenAI. */
 export interface TranscriberEndpoint {
@@ -186,6 +187,7 @@ export class Transcriber {
         };
       }
       const body = await this.requestWithRetry(file, c, signal);
+      transcriptionAudioSeconds.inc(c.end - c.start);
       const v = parseVerboseResponse(body);
       return {
         utterances: toUtterances(v, speaker, shift + c.start),
@@ -212,9 +214,11 @@ export class Transcriber {
           },
           { signal },
         );
+        transcriptionRequests.inc({ outcome: 'ok' });
         return res;
       } catch (err) {
         const d = decideRetry(err, attempt, this.retry);
+        transcriptionRequests.inc({ outcome: d.retry ? 'retried' : 'failed' });
         if (!d.retry) throw d.error;
         this.log.warn({ chunk: c.index, attempt, delayMs: d.delayMs, reason: d.reason }, 'transcription request failed, retrying');
         await sleep(d.delayMs, undefined, { signal });

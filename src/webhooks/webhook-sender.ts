@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../common/logger';
 import type { WebhookDelivery } from '../manifest/manifest.types';
 import type { WebhookEndpoint, WebhookEnvelope, WebhookEvent } from './webhook-events';
 import { signWebhook } from './webhook-signature';
+import { webhookDeliveries } from './webhook.metrics';
 
 /** One delivery attempt failed. `retryable` says whether the job should retry; `delivery` goes to the manifest. */
 export class WebhookDeliveryError extends RecbotError {
@@ -71,6 +72,7 @@ export class WebhookSender {
       const timedOut = name === 'TimeoutError' || name === 'AbortError';
       const error = timedOut ? `timeout after ${this.opts.timeoutMs} ms` : `unreachable: ${errorMessage(err)}`;
       this.log.warn({ event, webhookId: opts.webhookId, attempt: base.attempt, error }, 'webhook delivery failed');
+      webhookDeliveries.inc({ event, outcome: 'retryable' });
       throw new WebhookDeliveryError(`webhook ${event} to ${endpoint.url}: ${error}`, { ...base, ok: false, error }, {
         retryable: true,
         cause: err,
@@ -78,10 +80,12 @@ export class WebhookSender {
     }
     if (status >= 200 && status < 300) {
       this.log.info({ event, webhookId: opts.webhookId, attempt: base.attempt, status }, 'webhook delivered');
+      webhookDeliveries.inc({ event, outcome: 'ok' });
       return { ...base, status, ok: true };
     }
     const error = `HTTP ${status}`;
     this.log.warn({ event, webhookId: opts.webhookId, attempt: base.attempt, status }, 'webhook delivery failed');
+    webhookDeliveries.inc({ event, outcome: status === 410 ? 'failed' : 'retryable' });
     throw new WebhookDeliveryError(`webhook ${event} to ${endpoint.url}: ${error}`, { ...base, status, ok: false, error }, {
       retryable: status !== 410,
     });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import busboy from 'busboy';
 import { RecbotError } from '../../src/common/errors';
 import { Transcriber } from '../../src/transcription/transcriber';
+import { transcriptionRequests } from '../../src/transcription/transcription.metrics';
 
 jest.setTimeout(60_000);
 
@@ -99,6 +100,15 @@ class ScriptedServer {
   }
 }
 
+async function requestCounts(): Promise<{ ok: number; retried: number; failed: number }> {
+  const out = { ok: 0, retried: 0, failed: 0 };
+  for (const v of (await transcriptionRequests.get()).values) {
+    const k = v.labels.outcome;
+    if (k === 'ok' || k === 'retried' || k === 'failed') out[k] = v.value;
+  }
+  return out;
+}
+
 describe('transcriber retries and failures against a local server replaying OpenAI errors', () => {
   let dir: string;
   let audio: string;
@@ -139,7 +149,10 @@ describe('transcriber retries and failures against a local server replaying Open
   }
 
   it('against a local server: waits Retry-After on 429, then succeeds; sends Opus chunks with word+segment granularity', async () => {
+    const before = await requestCounts();
     const res = await run([rateLimited, ok]);
+    const after = await requestCounts();
+    expect([after.retried - before.retried, after.ok - before.ok]).toEqual([1, 1]);
     const seen = server?.seen ?? [];
     expect(seen).toHaveLength(2);
     const gap = (seen[1]?.atMs ?? 0) - (seen[0]?.atMs ?? 0);

@@ -13,6 +13,7 @@ import { webhookRetrySettings } from '../../src/webhooks/webhook-retry';
 import { WebhookDeliveryError, WebhookSender } from '../../src/webhooks/webhook-sender';
 import { signWebhook, verifyWebhook } from '../../src/webhooks/webhook-signature';
 import { startTestRedis } from '../support/redis-server';
+import { webhookDeliveries } from '../../src/webhooks/webhook.metrics';
 import type { RedisServerHandle } from '../../src/infra/redis-process';
 
 jest.setTimeout(60_000);
@@ -123,6 +124,13 @@ describe('webhook delivery', () => {
         [3, 204, true],
       ]);
       expect(retry.jobOptions.attempts).toBeGreaterThan(3);
+      const counts = (await webhookDeliveries.get()).values.map((v) => [v.labels.event, v.labels.outcome, v.value]);
+      expect(counts).toEqual(
+        expect.arrayContaining([
+          ['recording.completed', 'retryable', 2],
+          ['recording.completed', 'ok', 1],
+        ]),
+      );
       console.log(`webhook retries: deliveries at +0, +${gaps[0]} ms, +${(gaps[0] ?? 0) + (gaps[1] ?? 0)} ms; production attempts for 24 h: ${webhookRetrySettings(24).jobOptions.attempts}`);
 
       // A retried job after success sends nothing again (already delivered, by deterministic id).
