@@ -16,14 +16,14 @@ import type { TrackStats } from '../../src/recorder/track-recorder';
 
 jest.setTimeout(60_000);
 
-const MIME: Record<TestCodec, string> = { vp8: 'video/VP8', vp9: 'video/VP9', h264: 'video/H264', opus: 'audio/opus' };
+const MIME: Record<TestCodec, string> = { vp8: 'video/VP8', vp9: 'video/VP9', h264: 'video/H264', av1: 'video/AV1', opus: 'audio/opus' };
 const SECONDS = 5;
 const captured = new Map<TestCodec, RtpPacket[]>();
 let spool: string;
 
 beforeAll(async () => {
   spool = await fsp.mkdtemp(path.join(os.tmpdir(), 'recbot-rec-'));
-  for (const c of ['vp8', 'vp9', 'h264', 'opus'] as TestCodec[]) captured.set(c, await captureRtp(c, SECONDS));
+  for (const c of ['vp8', 'vp9', 'h264', 'av1', 'opus'] as TestCodec[]) captured.set(c, await captureRtp(c, SECONDS));
 });
 afterAll(async () => {
   await fsp.rm(spool, { recursive: true, force: true });
@@ -55,7 +55,7 @@ function sourceFrames(codec: TestCodec): number {
   return new Set((captured.get(codec) ?? []).map((p) => p.header.timestamp)).size;
 }
 
-describe.each(['vp8', 'vp9', 'h264', 'opus'] as TestCodec[])('%s', (codec) => {
+describe.each(['vp8', 'vp9', 'h264', 'av1', 'opus'] as TestCodec[])('%s', (codec) => {
   it('records clean, seekable 2 s segments through padding, reordering, duplicates and seq wrap', async () => {
     const { segs, stats, keyframeRequests, session } = await record(codec, { startSeq: 65_500, paddingEvery: 7, swapEvery: 11, duplicateEvery: 29 }, 'clean');
     expect(stats.lost).toBe(0);
