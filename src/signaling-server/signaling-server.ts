@@ -34,6 +34,18 @@ export interface SignalingServerOptions {
   staticDir?: string;
   /** socket.io `maxHttpBufferSize` in bytes; default 1 MB. */
   maxPayloadBytes?: number;
+  /** Test tap: sees every received `message` event (before relay). */
+  onMessage?: (ev: RelayEvent) => void;
+  /** Test fault injection: return false to drop a received `message` event instead of relaying it. */
+  filter?: (ev: RelayEvent) => boolean;
+}
+
+/** A `message` event as the server received it. */
+export interface RelayEvent {
+  roomId: string;
+  /** The sender's handshake participantId (not the payload's fromId, which is never checked). */
+  participantId: string;
+  data: unknown;
 }
 
 /** Counters of a running server (for tests and the CLI). */
@@ -54,6 +66,8 @@ export interface SignalingServerStats {
   disconnects: number;
   /** LEAVE broadcasts made by `POST /user_closing_tab`. */
   closingTabs: number;
+  /** `message` events dropped by `filter`. */
+  messagesFiltered: number;
 }
 
 /** A running reference signaling server. */
@@ -66,6 +80,13 @@ export interface SignalingServerHandle {
   /** Closes sockets and the HTTP server; idempotent. */
   close(): Promise<void>;
   stats(): SignalingServerStats;
+  /**
+   * Test fault injection: drops a participant's socket. `mode: 'transport'` closes the underlying
+   * connection (the client sees a network loss and reconnects on its own, recovering its state);
+   * `'server'` is a server-side disconnect (socket.io clients do not reconnect after it).
+   * Returns how many sockets were dropped.
+   */
+  kick(participantId: string, opts?: { roomId?: string; mode?: 'transport' | 'server' }): number;
 }
 
 interface Member {
@@ -104,7 +125,7 @@ export async function startSignalingServer(opts: SignalingServerOptions = {}): P
     turn: opts.webrtcConfig?.turn ?? [],
     icePolicy: opts.webrtcConfig?.icePolicy ?? 'all',
   };
-  const counters = { messagesRelayed: 0, rejectedMissingQuery: 0, rejectedDuplicate: 0, replaced: 0, disconnects: 0, closingTabs: 0 };
+  const counters = { messagesRelayed: 0, rejectedMissingQuery: 0, rejectedDuplicate: 0, replaced: 0, disconnects: 0, closingTabs: 0, messagesFiltered: 0 };
   /** roomId -> participantId -> member */
   const rooms = new Map<string, Map<string, Member>>();
 
@@ -172,6 +193,12 @@ export async function startSignalingServer(opts: SignalingServerOptions = {}): P
     void socket.join(roomId);
 
     socket.on('message', (data: unknown) => {
+      const ev = { roomId, participantId, data };
+      opts.onMessage?.(ev);
+      if (opts.filter && !opts.filter(ev)) {
+        counters.messagesFiltered++;
+        return;
+      }
       counters.messagesRelayed++;
       socket.to(roomId).emit('message', data);
     });
@@ -204,6 +231,17 @@ export async function startSignalingServer(opts: SignalingServerOptions = {}): P
     url: `http://${urlHost}:${port}`,
     port,
     path: ioPath,
+    kick: (participantId, k = {}) => {
+      let n = 0;
+      for (const [roomId, room] of rooms) {
+        const m = room.get(participantId);
+        if (!m || (k.roomId !== undefined && k.roomId !== roomId)) continue;
+        n++;
+        if (k.mode === 'server') m.socket.disconnect(true);
+        else m.socket.conn.close();
+      }
+      return n;
+    },
     stats: () => ({
       sockets: [...rooms.values()].reduce((n, r) => n + r.size, 0),
       rooms: Object.fromEntries([...rooms].map(([id, r]) => [id, [...r.keys()]])),

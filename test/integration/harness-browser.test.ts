@@ -207,6 +207,26 @@ describe('browser participant protocol behaviour (scripted peer, scaled-down tim
     expect(second.at).toBeLessThan(end.at);
   });
 
+  it('host sends MAKE_CALL so a newcomer calls the participants already in the call', async () => {
+    server = await startSignalingServer();
+    const roomId = 'video:make-call';
+    const host = await BrowserParticipant.launch({ serverUrl: server.url, roomId, participantId: 'host-1', role: 'host', timing: { noStreamMs: 60_000 } });
+    browsers.push(host);
+    const fake = fakeParticipant(server.url, roomId, 'bot-3');
+    const all: Msg[] = [];
+    fake.socket.on('message', (m: { type: string; payload: Record<string, unknown> }) => all.push({ ...m, at: Date.now() }));
+    await until(() => fake.got.find((m) => m.type === 'CALLING' && m.payload.fromId === 'host-1'), 10_000, 'CALLING from host');
+    const guest = await BrowserParticipant.launch({ serverUrl: server.url, roomId, participantId: 'guest-1', role: 'participant', timing: { noStreamMs: 60_000 } });
+    browsers.push(guest);
+    const make = await until(() => all.find((m) => m.type === 'MAKE_CALL'), 10_000, 'MAKE_CALL');
+    expect(make.payload).toEqual({ fromId: 'host-1', toId: 'guest-1', calleeId: 'bot-3' });
+    const fromGuest = await until(() => fake.got.find((m) => m.type === 'CALLING' && m.payload.fromId === 'guest-1'), 10_000, 'CALLING from guest');
+    expect(fromGuest.payload).toMatchObject({ toId: 'bot-3', config: { icePolicy: 'all' } });
+    const g = await guest.waitFor(mediaBothWays('host-1'), 30_000);
+    expect(peerOf(g, 'host-1').role).toBe('callee');
+    expect(peerOf(g, 'bot-3').role).toBe('caller');
+  });
+
   it('as callee: ignores CALLING from an unseen peer, asks RESTART_CALL when no remote stream arrives', async () => {
     server = await startSignalingServer();
     const roomId = 'video:ladder-callee';

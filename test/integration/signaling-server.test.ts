@@ -159,12 +159,47 @@ describe('reference signaling server', () => {
     const c = member('video:r', 'c');
     await Promise.all([a, b, c].map(connected));
     const gotB = collect(b);
+    const aGone = next(a, 'disconnect');
     a.emit('message', { type: 'CUSTOM_MESSAGE', payload: { fromId: 'a', data: 'x'.repeat(200_000) } });
-    await sleep(500);
+    // engine.io closes the sender's connection (the client then reconnects on its own)
+    expect((await aGone)[0]).toBe('transport close');
+    await sleep(300);
     expect(gotB.filter((m) => (m as { type?: string }).type === 'CUSTOM_MESSAGE')).toEqual([]);
     c.emit('message', { type: 'JOIN', payload: { fromId: 'c', name: 'C', state: 'ready' } });
     await sleep(200);
     expect(gotB).toContainEqual({ type: 'JOIN', payload: { fromId: 'c', name: 'C', state: 'ready' } });
     expect((await fetch(`${server.url}/api/webrtc-config`)).status).toBe(200);
+  });
+
+  it('taps and filters messages, and kick() simulates a network loss the client recovers from', async () => {
+    await server.close();
+    const tapped: unknown[] = [];
+    server = await startSignalingServer({
+      onMessage: (ev) => tapped.push([ev.participantId, ev.data]),
+      filter: (ev) => (ev.data as { type?: string }).type !== 'DROP_ME',
+    });
+    const a = ioClient(server.url, { query: { roomId: 'r', participantId: 'a', instanceId: 'ia' }, transports: ['websocket'], reconnectionDelay: 100, forceNew: true });
+    sockets.push(a);
+    const b = member('r', 'b');
+    await Promise.all([a, b].map(connected));
+    const gotA = collect(a);
+    const gotB = collect(b);
+    b.emit('message', { type: 'DROP_ME', payload: {} });
+    b.emit('message', { type: 'KEEP', payload: {} });
+    await sleep(200);
+    expect(gotA).toEqual([{ type: 'KEEP', payload: {} }]);
+    expect(tapped).toEqual([['b', { type: 'DROP_ME', payload: {} }], ['b', { type: 'KEEP', payload: {} }]]);
+    expect(server.stats().messagesFiltered).toBe(1);
+
+    const reconnected = next(a, 'connect', 5000);
+    expect(server.kick('a')).toBe(1);
+    b.emit('message', { type: 'DURING_GAP', payload: {} }); // replayed by connection-state recovery
+    await reconnected;
+    expect(a.recovered).toBe(true);
+    await sleep(200);
+    expect(gotA).toContainEqual({ type: 'DURING_GAP', payload: {} });
+    expect(gotB).toContainEqual({ type: 'SOCKET_DISCONNECTED', payload: { roomId: 'r', participantId: 'a' } });
+    expect(server.stats().rooms).toEqual({ r: ['b', 'a'] });
+    expect(server.kick('nobody')).toBe(0);
   });
 });
