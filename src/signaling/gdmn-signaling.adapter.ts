@@ -15,8 +15,11 @@ import { TypedEmitter } from './typed-emitter';
 
 /** Participants kept in the table; JOINs beyond it are dropped (a hostile room cannot grow memory). */
 const MAX_PARTICIPANTS = 256;
-/** ENUMs within this window get one JOIN reply (no amplification of ENUM floods). */
-const ENUM_REPLY_COALESCE_MS = 100;
+/**
+ * JOIN replies to ENUM: immediate (peers drop a CALLING from someone whose JOIN they have not seen)
+ * up to this many per second; beyond that (a flood) one trailing reply per second.
+ */
+const ENUM_REPLIES_PER_SECOND = 10;
 
 /** Options of {@link GdmnSignalingAdapter}. */
 export interface GdmnAdapterOptions {
@@ -63,7 +66,8 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private resumeTimer: NodeJS.Timeout | undefined;
   private enumReplyTimer: NodeJS.Timeout | undefined;
-  private lastEnumReplyMs = 0;
+  private enumWindowStartMs = 0;
+  private enumRepliesInWindow = 0;
   private closed = false;
   private terminal: string | undefined;
   private everJoined = false;
@@ -250,18 +254,21 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     });
   }
 
-  /** Reply JOIN at once (peers expect it before our CALLING), then at most once per window. */
+  /** Reply JOIN at once, except in an ENUM flood (then one trailing reply per second). */
   private replyToEnum(): void {
     const now = Date.now();
-    if (now - this.lastEnumReplyMs >= ENUM_REPLY_COALESCE_MS) {
-      this.lastEnumReplyMs = now;
+    if (now - this.enumWindowStartMs >= 1000) {
+      this.enumWindowStartMs = now;
+      this.enumRepliesInWindow = 0;
+    }
+    if (this.enumRepliesInWindow < ENUM_REPLIES_PER_SECOND) {
+      this.enumRepliesInWindow++;
       return this.announce();
     }
     this.enumReplyTimer ??= setTimeout(() => {
       this.enumReplyTimer = undefined;
-      this.lastEnumReplyMs = Date.now();
       if (!this.closed) this.announce();
-    }, ENUM_REPLY_COALESCE_MS);
+    }, 1000);
   }
 
   private send(type: string, payload: Record<string, unknown>): void {
