@@ -69,6 +69,8 @@ describe.each(['vp8', 'vp9', 'h264', 'av1', 'opus'] as TestCodec[])('%s', (codec
     for (const s of segs) {
       const bytes = await fsp.readFile(s.localPath as string);
       expect(hasIndexedCues(bytes)).toBe(true);
+      // Video track header carries the picture size read from the key frame: PixelWidth 320, PixelHeight 240.
+      if (codec !== 'opus') expect(bytes.includes(Buffer.from('e087b0820140ba81f0', 'hex'))).toBe(true);
       const r = await checkSegment(s.localPath as string);
       expect(r.decodeErrors).toBe('');
       expect(r.seekErrors).toBe('');

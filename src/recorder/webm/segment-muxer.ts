@@ -2,7 +2,7 @@ import { element, floatEl, ID, stringEl, uintEl } from './ebml';
 import type { CodecName } from '../codecs/depacketizer';
 import { annexBToAvcc, avcDecoderConfig } from '../codecs/h264';
 import { av1SequenceHeader } from '../codecs/av1';
-import { vp8Dimensions } from '../codecs/vp8';
+import { keyframeDimensions } from '../codecs/dimensions';
 
 /** One frame to write: time in ms from the segment start (integer), as produced by the depacketizer. */
 export interface MuxFrame {
@@ -79,7 +79,7 @@ function trackEntry(info: MuxTrackInfo, firstKey: Buffer | undefined): Buffer {
   if (firstKey && info.codec === 'h264') priv = avcDecoderConfig(firstKey);
   if (firstKey && info.codec === 'av1') priv = av1Config(firstKey);
   if (priv) kids.push(element(ID.CodecPrivate, priv));
-  const dims = firstKey && info.codec === 'vp8' ? vp8Dimensions(firstKey) : undefined;
+  const dims = firstKey ? keyframeDimensions(info.codec, firstKey) : undefined;
   if (dims) kids.push(element(ID.Video, [uintEl(ID.PixelWidth, dims.width), uintEl(ID.PixelHeight, dims.height)]));
   return element(ID.TrackEntry, kids);
 }
