@@ -74,6 +74,15 @@ describe('browser participants through the reference signaling server', () => {
     expect(host.errors).toEqual([]);
     expect(guest.errors).toEqual([]);
 
+    // a network loss of the guest's socket: it reconnects (state recovered), re-announces, the call survives
+    expect(server.kick('guest-1')).toBe(1);
+    const g3 = await guest.waitFor((s) => s.socketConnects === 2 && s.socketConnected, 10_000);
+    expect(g3.log.some((e) => e.event === 'socket-connect' && e.recovered === true)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1500));
+    const g4 = await guest.stats();
+    expect(peerOf(g4, 'host-1').stats!.bytesReceived).toBeGreaterThan(peerOf(g3, 'host-1').stats!.bytesReceived);
+    expect(peerOf(g4, 'host-1').sessionId).toBe(peerOf(g1, 'host-1').sessionId);
+
     await guest.leave();
     await host.waitFor((s) => !s.seen['guest-1'] && s.peers['guest-1']?.connectionState === 'closed', 10_000);
   });
