@@ -7,12 +7,15 @@ import { pipeline } from 'node:stream/promises';
 import { RecbotError } from '../common/errors';
 import { classifyStorageError, isNotFound } from './storage-errors';
 import { assertSafeKey, assertSafePrefix } from './storage-keys';
+import { md5OfFile } from './storage-util';
 import type { ObjectInfo, PutOptions, StorageDriver } from './storage.types';
 
 /** Sidecar metadata kept beside each object (under META_DIR). */
 interface Sidecar {
-  md5: string;
+  md5?: string;
   size: number;
+  /** Inode of the data file it describes: a sidecar left from another write is ignored. */
+  ino?: number;
   contentType?: string;
   tags: Record<string, string>;
 }
@@ -94,14 +97,28 @@ export class FsStorageDriver implements StorageDriver {
     try {
       await pipeline(source, hasher, createWriteStream(tmp));
       const fh = await fs.open(tmp, 'r+');
+      const { ino } = await fh.stat();
       await fh.sync().finally(() => fh.close());
       const md5 = hash.digest('hex');
       if (opts.md5 && opts.md5.toLowerCase() !== md5) {
         throw new RecbotError('STORAGE_MD5_MISMATCH', `put ${key}: md5 ${md5} != expected ${opts.md5}`);
       }
       await fs.mkdir(path.dirname(target), { recursive: true });
-      await this.writeSidecar(key, { md5, size, contentType: opts.contentType, tags: { ...(opts.tags ?? {}) } });
-      await fs.rename(tmp, target);
+      const meta: Sidecar = { md5, size, ino, contentType: opts.contentType, tags: { ...(opts.tags ?? {}) } };
+      if (opts.ifNoneMatch) {
+        // link() never replaces an existing file: exactly one concurrent writer wins.
+        try {
+          await fs.link(tmp, target);
+        } catch (err) {
+          const existing = (err as { code?: string }).code === 'EEXIST' ? await this.head(key) : undefined;
+          if (existing) return existing;
+          throw err;
+        }
+        await this.writeSidecar(key, meta);
+      } else {
+        await this.writeSidecar(key, meta);
+        await fs.rename(tmp, target);
+      }
       return { key, size, md5, lastModified: new Date(), tags: { ...(opts.tags ?? {}) } };
     } finally {
       await fs.rm(tmp, { force: true });
@@ -128,8 +145,10 @@ export class FsStorageDriver implements StorageDriver {
       }
       if (!st.isFile()) return undefined;
       const meta = await this.readSidecar(key);
-      const md5 = meta && meta.size === st.size ? meta.md5 : undefined;
-      return { key, size: st.size, md5, lastModified: st.mtime, tags: { ...(meta?.tags ?? {}) } };
+      const current = meta && meta.size === st.size && (meta.ino === undefined || meta.ino === st.ino);
+      // No (or a stale) sidecar: a write in progress or a crash between rename and sidecar; hash it.
+      const md5 = (current ? meta.md5 : undefined) ?? (await md5OfFile(this.dataPath(key))).md5;
+      return { key, size: st.size, md5, lastModified: st.mtime, tags: { ...(current ? meta.tags : {}) } };
     });
   }
 
@@ -211,8 +230,9 @@ export class FsStorageDriver implements StorageDriver {
     return this.wrap('putTags', key, async () => {
       const info = await this.head(key);
       if (!info) throw new RecbotError('STORAGE_NOT_FOUND', `putTags ${key}: no such object`);
-      const meta = (await this.readSidecar(key)) ?? { md5: info.md5 ?? '', size: info.size, tags: {} };
-      await this.writeSidecar(key, { ...meta, tags: { ...meta.tags, ...tags } });
+      const meta = await this.readSidecar(key);
+      const base: Sidecar = meta && info.md5 !== undefined ? meta : { size: info.size, tags: {} };
+      await this.writeSidecar(key, { ...base, tags: { ...(info.tags ?? {}), ...tags } });
     });
   }
 

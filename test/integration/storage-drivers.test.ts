@@ -160,6 +160,22 @@ describe.each(drivers)('%s driver contract', (_name, make) => {
   });
 });
 
+describe('fs driver specifics', () => {
+  it('concurrent ifNoneMatch writers: exactly one wins and both see the winner', async () => {
+    const d = new FsStorageDriver(mkdtempSync(path.join(tmp, 'fs-race-')));
+    const key = 'recordings/r/segments/p/audio/000003.webm';
+    const [a, b] = await Promise.all([
+      d.putBuffer(key, 'writer-a', { ifNoneMatch: true }),
+      d.putBuffer(key, 'writer-bb', { ifNoneMatch: true }),
+    ]);
+    const stored = await d.getBuffer(key);
+    expect(a.md5).toBe(md5(stored));
+    expect(b.md5).toBe(md5(stored));
+    expect(await d.head(key)).toMatchObject({ size: stored.length, md5: md5(stored) });
+    await d.close();
+  });
+});
+
 describe('s3 driver on Ceph RGW: object lock, versions, failures', () => {
   it('locks outputs (retain-until) so deletePrefix removes the rest and reports the locked one', async () => {
     const { bucket, info, client } = await createTestBucket('lock', { objectLock: true });
