@@ -7,6 +7,7 @@ import {
 } from 'werift';
 import type { Logger } from '../common/logger';
 import type { IceCandidateInit, SessionDescriptionInit } from '../signaling/signaling-adapter';
+import { stripCongestionFeedback } from './sdp-filter';
 
 /** Max remote candidates buffered before the remote description is set. */
 const MAX_PENDING_CANDIDATES = 64;
@@ -87,7 +88,7 @@ export class CallPeer {
         this.remoteIceRestarts++;
         this.opts.log.info('remote ICE restart');
       }
-      await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: stripCongestionFeedback(offerSdp) });
       await this.flushCandidates();
       this.attachLocalTracks();
       const answer = await this.pc.createAnswer();
@@ -119,7 +120,7 @@ export class CallPeer {
         return;
       }
       this.detectIceRestart(sdp);
-      await this.pc.setRemoteDescription({ type: 'answer', sdp });
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: stripCongestionFeedback(sdp) });
       await this.flushCandidates();
     });
   }
