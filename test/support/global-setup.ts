@@ -15,6 +15,8 @@ export interface RecbotGlobalState {
 export default function globalSetup(): void {
   const g = globalThis as RecbotGlobalState;
   if (g.__recbotRgw) return;
+  // The AWS SDK warns once per process that it will need Node >= 22 from 2027; noise in test output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const stateFile = path.join(RGW_BASE_DIR, `state-${process.pid}.json`);
   writeRgwState(stateFile, { status: 'starting', since: Date.now() });
   process.env[RGW_STATE_ENV] = stateFile;
