@@ -43,6 +43,8 @@ interface Pending {
 export interface UploaderStats {
   queued: number;
   inFlight: number;
+  /** Waiting for a retry after a failed attempt. */
+  retrying: number;
   oldestPendingAgeMs: number;
   uploaded: number;
   failedAttempts: number;
@@ -61,6 +63,8 @@ export class SegmentUploader {
   private readonly log = createLogger({ component: 'segment-uploader' });
   private readonly queue: Pending[] = [];
   private readonly active = new Set<Pending>();
+  /** Every segment not yet uploaded: queued, in flight or waiting for a retry. */
+  private readonly pending = new Set<Pending>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly now: () => number;
@@ -79,16 +83,38 @@ export class SegmentUploader {
       this.stats.overflows++;
       this.log.warn({ recordingId, queued: this.queue.length }, 'upload queue over its bound; segment kept on disk and queued');
     }
-    this.queue.push({ recordingId, segment, enqueuedMs: this.now(), attempts: 0, alerted: false });
+    const p: Pending = { recordingId, segment, enqueuedMs: this.now(), attempts: 0, alerted: false };
+    this.pending.add(p);
+    this.queue.push(p);
     this.pump();
+  }
+
+  /**
+   * The recorder's `onSegmentClosed` callback for one recording: segments without a local file
+   * (nothing to upload) are logged and skipped.
+   */
+  handoff(recordingId: string): (segment: ManifestSegment) => void {
+    return (segment) => {
+      if (!segment.localPath) {
+        this.log.warn({ recordingId, seq: segment.seq, trackKey: segment.trackKey }, 'closed segment without a local file; nothing to upload');
+        return;
+      }
+      this.enqueue(recordingId, { ...segment, localPath: segment.localPath });
+    };
   }
 
   /** Current gauges. */
   getStats(): UploaderStats {
     const now = this.now();
-    const all = [...this.queue, ...this.active];
+    const all = [...this.pending];
     const oldest = all.reduce((min, p) => Math.min(min, p.segment.closedMs || p.enqueuedMs), Infinity);
-    return { queued: this.queue.length, inFlight: this.active.size, oldestPendingAgeMs: all.length ? now - oldest : 0, ...this.stats };
+    return {
+      queued: this.queue.length,
+      inFlight: this.active.size,
+      retrying: this.timers.size,
+      oldestPendingAgeMs: all.length ? Math.max(0, now - oldest) : 0,
+      ...this.stats,
+    };
   }
 
   /** Resolve when nothing is queued or in flight (true), or false after `timeoutMs`. */
@@ -154,6 +180,7 @@ export class SegmentUploader {
       await unlink(s.localPath).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
+      this.pending.delete(p);
       this.stats.uploaded++;
     } catch (err) {
       this.stats.failedAttempts++;
@@ -184,7 +211,7 @@ export class SegmentUploader {
 /** Register the uploader gauges (summed over live uploaders) on `registry`. Call once per registry. */
 export function registerUploaderMetrics(registry: Registry): void {
   const sum = (f: (s: UploaderStats) => number) => [...live].reduce((a, u) => a + f(u.getStats()), 0);
-  new Gauge({ name: 'recbot_upload_queue_segments', help: 'Closed segments waiting for or in upload', registers: [registry], collect() { this.set(sum((s) => s.queued + s.inFlight)); } });
+  new Gauge({ name: 'recbot_upload_queue_segments', help: 'Closed segments waiting for or in upload', registers: [registry], collect() { this.set(sum((s) => s.queued + s.inFlight + s.retrying)); } });
   new Gauge({
     name: 'recbot_upload_oldest_pending_age_seconds',
     help: 'Age of the oldest closed segment not yet uploaded',
