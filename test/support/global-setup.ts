@@ -5,7 +5,7 @@
  * RECBOT_TEST_RGW_DISABLE=1 skips it (tests that call getRgw() then fail with that reason).
  */
 import path from 'node:path';
-import { RGW_BASE_DIR, RGW_STATE_ENV, startRgw, writeRgwState, type RgwCluster } from './rgw';
+import { RGW_BASE_DIR, RGW_STATE_ENV, startRgwWithRetry, writeRgwState, type RgwCluster } from './rgw';
 
 /** Shared with global-teardown (same process). */
 export interface RecbotGlobalState {
@@ -25,7 +25,7 @@ export default function globalSetup(): void {
     writeRgwState(stateFile, { status: 'failed', error: 'RGW disabled by RECBOT_TEST_RGW_DISABLE=1' });
     return;
   }
-  const started = startRgw().then(
+  const started = startRgwWithRetry().then(
     (cluster) => {
       const { endpoint, accessKeyId, secretAccessKey, region, dir } = cluster;
       writeRgwState(stateFile, { status: 'ready', info: { endpoint, accessKeyId, secretAccessKey, region, dir } });

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   freePort,
   freePortRange,
@@ -205,20 +205,48 @@ export async function startRgw(opts: { readyTimeoutMs?: number } = {}): Promise<
     const secretAccessKey = randomBytes(20).toString('hex');
     await cmd('radosgw-admin', ['user', 'create', '--uid=recbot-test', '--display-name=recbot test',
       `--access-key=${accessKeyId}`, `--secret-key=${secretAccessKey}`]);
-    return {
-      endpoint: `http://127.0.0.1:${rgwPort}`,
-      accessKeyId,
-      secretAccessKey,
-      region: 'us-east-1',
-      dir,
-      stop: () => stop(),
-      logTail,
-    };
+    const info: RgwInfo = { endpoint: `http://127.0.0.1:${rgwPort}`, accessKeyId, secretAccessKey, region: 'us-east-1', dir };
+    await waitForS3(info, 15_000);
+    return { ...info, stop: () => stop(), logTail };
   } catch (err) {
     const tails = logTail();
     await stop(true); // keep the logs; the next run's stale cleanup removes the dir
     const msg = err instanceof Error ? err.message : String(err);
     throw new Error(`Ceph RGW failed to start (logs in ${dir}/log): ${msg}\n${tails}`);
+  }
+}
+
+/** Poll an authenticated ListBuckets until the new user's requests succeed. */
+async function waitForS3(info: RgwInfo, timeoutMs: number): Promise<void> {
+  const client = rgwClient(info);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await client.send(new ListBucketsCommand({}));
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`S3 not answering for the test user: ${String(err)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** startRgw, retried once (a free port can be taken by another process between pick and bind). */
+export async function startRgwWithRetry(): Promise<RgwCluster> {
+  try {
+    return await startRgw();
+  } catch (first) {
+    const firstLine = (first instanceof Error ? first.message : String(first)).split('\n')[0];
+    try {
+      return await startRgw();
+    } catch (second) {
+      const msg = second instanceof Error ? second.message : String(second);
+      throw new Error(`${msg}\n(first attempt also failed: ${firstLine})`);
+    }
   }
 }
 
