@@ -11,11 +11,12 @@ let lastBinary = Buffer.alloc(0);
 export type TestCodec = 'vp8' | 'vp9' | 'h264' | 'opus' | 'av1';
 
 /** ffmpeg encoder arguments for a short real test stream of each codec. */
-export function encoderArgs(codec: TestCodec, seconds: number): string[] {
-  const video = ['-f', 'lavfi', '-i', `testsrc=size=320x240:rate=30:duration=${seconds}`];
+export function encoderArgs(codec: TestCodec, seconds: number, opts: { size?: string; kbps?: number } = {}): string[] {
+  const video = ['-f', 'lavfi', '-i', `testsrc=size=${opts.size ?? '320x240'}:rate=30:duration=${seconds}`];
+  if (opts.kbps) video.push('-vf', 'noise=alls=12:allf=t', '-minrate', `${opts.kbps}k`, '-maxrate', `${opts.kbps}k`);
   switch (codec) {
     case 'vp8':
-      return [...video, '-c:v', 'libvpx', '-b:v', '500k', '-g', '60', '-deadline', 'realtime', '-cpu-used', '8'];
+      return [...video, '-c:v', 'libvpx', '-b:v', `${opts.kbps ?? 500}k`, '-g', '60', '-deadline', 'realtime', '-cpu-used', '8'];
     case 'vp9':
       return [...video, '-c:v', 'libvpx-vp9', '-b:v', '500k', '-g', '60', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '0', '-strict', 'experimental'];
     case 'h264':
@@ -28,7 +29,7 @@ export function encoderArgs(codec: TestCodec, seconds: number): string[] {
 }
 
 /** Run ffmpeg to send RTP to a local socket and return the packets in arrival order. */
-export async function captureRtp(codec: TestCodec, seconds: number, ffmpegBin = 'ffmpeg'): Promise<RtpPacket[]> {
+export async function captureRtp(codec: TestCodec, seconds: number, ffmpegBin = 'ffmpeg', opts: { size?: string; kbps?: number } = {}): Promise<RtpPacket[]> {
   if (codec === 'av1') {
     const [code, , err] = await run(ffmpegBin, ['-hide_banner', '-v', 'error', ...encoderArgs('av1', seconds), '-f', 'obu', '-'], true);
     if (code !== 0) throw new Error(`ffmpeg exited ${code}: ${err}`);
@@ -43,7 +44,7 @@ export async function captureRtp(codec: TestCodec, seconds: number, ffmpegBin = 
   });
   await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
   const port = sock.address().port;
-  const args = ['-hide_banner', '-v', 'error', '-readrate', '8', ...encoderArgs(codec, seconds), '-payload_type', codec === 'opus' ? '111' : '96',
+  const args = ['-hide_banner', '-v', 'error', '-readrate', '8', ...encoderArgs(codec, seconds, opts), '-payload_type', codec === 'opus' ? '111' : '96',
     '-f', 'rtp', `rtp://127.0.0.1:${port}?pkt_size=1200`];
   await new Promise<void>((resolve, reject) => {
     const p = spawn(ffmpegBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
