@@ -3,10 +3,13 @@
  * places them on a session clock, and probes that find a beep (1 kHz) and a flash (bright frame).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ManifestSegment, ManifestTrack, RecordingManifest } from '../../src/manifest/manifest.types';
+import { readIvf } from '../../src/media/ivf-reader';
+import { readOggOpus } from '../../src/media/ogg-opus-reader';
+import { muxSegment, type MuxFrame } from '../../src/recorder/webm/segment-muxer';
 
 const run = promisify(execFile);
 export const FFMPEG = 'ffmpeg';
@@ -27,6 +30,35 @@ export interface SpeakerFixture {
   videoDelayMs: number;
   /** VP8 in WebM (default) or H264 in Matroska, as the recorder writes them. */
   videoCodec?: 'vp8' | 'h264';
+  /** Who writes the segment files: ffmpeg's muxer (default) or the recorder's own segment muxer (VP8/Opus only). */
+  writer?: 'ffmpeg' | 'recorder';
+}
+
+/**
+ * Write a segment the way the recorder does: encode with ffmpeg to Ogg/IVF, then mux the frames
+ * with the recorder's segment muxer (Opus pre-skip 0, integer ms frame times, Cues).
+ */
+async function encodeWithRecorderMuxer(kind: 'audio' | 'video', iv: Interval, eventS: number, file: string): Promise<void> {
+  const raw = `${file}.${kind === 'audio' ? 'ogg' : 'ivf'}`;
+  const args =
+    kind === 'audio'
+      ? ['-f', 'lavfi', '-i', audioSource(iv.startS, iv.durS, eventS), '-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg', raw]
+      : ['-f', 'lavfi', '-i', videoSource(iv.startS, iv.durS, eventS), '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '200k', '-g', '600', '-threads', '1', '-f', 'ivf', raw];
+  await run(FFMPEG, ['-v', 'error', '-y', ...args]);
+  const frames: MuxFrame[] = [];
+  if (kind === 'audio') {
+    let samples = 0;
+    for (const p of readOggOpus(readFileSync(raw))) {
+      frames.push({ timeMs: Math.round(samples / 48), keyframe: true, data: p.data });
+      samples += p.samples;
+    }
+  } else {
+    const ivf = readIvf(readFileSync(raw));
+    for (const f of ivf.frames) frames.push({ timeMs: Math.round((f.pts * ivf.timebaseNum * 1000) / ivf.timebaseDen), keyframe: f.keyframe, data: f.data });
+  }
+  const last = frames[frames.length - 1]?.timeMs ?? 0;
+  writeFileSync(file, muxSegment(kind === 'audio' ? { codec: 'opus', channels: 1 } : { codec: 'vp8' }, frames, last).bytes);
+  rmSync(raw, { force: true });
 }
 
 /** A quiet 300 Hz tone with a loud 1 kHz beep at `eventS` (200 ms). */
@@ -85,7 +117,7 @@ export async function makeRecording(opts: {
           timeline: { firstRtpTimestamp: 0, lastRtpTimestamp: 0, firstArrivalMs: first, lastArrivalMs: first + durationMs, durationMs },
           closedMs: first + durationMs + 100,
         });
-        jobs.push(() => encode(kind, iv, opts.eventS, file, h264));
+        jobs.push(() => (sp.writer === 'recorder' && !h264 ? encodeWithRecorderMuxer(kind, iv, opts.eventS, file) : encode(kind, iv, opts.eventS, file, h264)));
       });
     }
   }

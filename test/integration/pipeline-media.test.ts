@@ -2,7 +2,7 @@
  * Mux/mix/publish on real media: 3 speakers with different join times, one with a 20 s mute gap,
  * a beep + flash at session time 30 s in every input. Checked with ffprobe/ffmpeg analysis.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RecordingManifest } from '../../src/manifest/manifest.types';
@@ -35,9 +35,9 @@ describe('pipeline on real media', () => {
       recordingId: REC, dir: path.join(dir, 'spool'), sessionStartMs: T0, sessionS: SESSION_S, eventS: EVENT_S,
       speakers: [
         { participantId: 'alice', audio: intervals(0, 36, 6), video: intervals(0, 36, 6), audioDelayMs: 3, videoDelayMs: 14 },
-        { participantId: 'bob', audio: intervals(9, 36, 6), video: intervals(9, 36, 6), audioDelayMs: 12, videoDelayMs: 5 },
+        { participantId: 'bob', audio: intervals(9, 36, 6), video: intervals(9, 36, 6), audioDelayMs: 12, videoDelayMs: 5, writer: 'recorder' },
         // carol joins at 2 s and is muted from 8 s to 28 s (no audio segments), camera stays on
-        { participantId: 'carol', audio: [...intervals(2, 8, 6), ...intervals(28, 36, 6)], video: intervals(2, 36, 6), audioDelayMs: 8, videoDelayMs: 20 },
+        { participantId: 'carol', audio: [...intervals(2, 8, 6), ...intervals(28, 36, 6)], video: intervals(2, 36, 6), audioDelayMs: 8, videoDelayMs: 20, writer: 'recorder' },
       ],
     });
     pipeline = new MediaPipeline({
@@ -66,6 +66,9 @@ describe('pipeline on real media', () => {
       },
     });
     const toUpload = manifest.segments.filter((s) => s.participantId !== 'alice');
+    // bob's and carol's segments come from the recorder's own segment muxer, alice's from ffmpeg
+    expect(readFileSync(toUpload[0]!.localPath!).includes('Lavf')).toBe(false);
+    expect(readFileSync(manifest.segments.find((s) => s.participantId === 'alice')!.localPath!).includes('Lavf')).toBe(true);
     for (const s of toUpload) uploader.enqueue(REC, s as typeof s & { localPath: string });
     expect(uploader.getStats().queued + uploader.getStats().inFlight).toBe(toUpload.length);
     expect(await uploader.drain(30_000)).toBe(true);
