@@ -59,6 +59,8 @@ interface PeerEntry {
 }
 
 const HOUSEKEEPING_MS = 1000;
+/** A track without packets this long is reported to its sink as paused (outage/mute). */
+const TRACK_STALL_MS = 2000;
 /**
  * After an ICE restart (ours or the remote's) werift 0.25.2 may stop moving media between werift
  * peers (consent state is not renewed); if no inbound RTP arrives within this time, escalate to a
@@ -327,8 +329,10 @@ export class Bot extends TypedEmitter<BotEvents> {
   }
 
   private housekeeping(): void {
-    if (this.stopping || !this.sig.connected) return;
+    if (this.stopping) return;
     const now = Date.now();
+    for (const e of this.peers.values()) for (const f of e.feeds) f.checkStall(now, TRACK_STALL_MS);
+    if (!this.sig.connected) return;
     if (this.sig.participants().length > 0) this.emptySinceMs = undefined;
     else {
       this.emptySinceMs ??= now;

@@ -10,6 +10,8 @@ export interface CountedTrack {
   bytes: number;
   senderReports: number;
   lastArrivalMs: number;
+  pauses: number;
+  resumes: number;
   closed: boolean;
 }
 
@@ -18,7 +20,7 @@ export class CountingSinkFactory implements TrackSinkFactory {
   readonly tracks: CountedTrack[] = [];
 
   createTrackSink(info: InboundTrackInfo, controls: TrackControls): TrackSink {
-    const c: CountedTrack = { info, controls, packets: 0, frames: 0, bytes: 0, senderReports: 0, lastArrivalMs: 0, closed: false };
+    const c: CountedTrack = { info, controls, packets: 0, frames: 0, bytes: 0, senderReports: 0, lastArrivalMs: 0, pauses: 0, resumes: 0, closed: false };
     this.tracks.push(c);
     return {
       onRtp(packet, arrivalMs) {
@@ -30,6 +32,12 @@ export class CountingSinkFactory implements TrackSinkFactory {
       },
       onSenderReport() {
         c.senderReports++;
+      },
+      onPause() {
+        c.pauses++;
+      },
+      onResume() {
+        c.resumes++;
       },
       close() {
         c.closed = true;

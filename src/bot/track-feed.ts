@@ -22,6 +22,8 @@ export class TrackFeed {
   private sink: TrackSink | undefined;
   private readonly unsubs: (() => void)[] = [];
   private closed = false;
+  private lastArrivalMs = 0;
+  private paused = false;
 
   constructor(
     private readonly t: PeerInboundTrack,
@@ -48,7 +50,16 @@ export class TrackFeed {
     const now = Date.now();
     this.packets++;
     this.bytes += p.payload.length;
+    this.lastArrivalMs = now;
     if (!this.sink && !this.createSink(p)) return;
+    if (this.paused) {
+      this.paused = false;
+      try {
+        this.sink?.onResume?.(now);
+      } catch (err) {
+        this.log.warn({ err }, 'sink.onResume threw');
+      }
+    }
     try {
       this.sink?.onRtp(p, now);
     } catch (err) {
@@ -77,6 +88,20 @@ export class TrackFeed {
     if (kind === 'video') this.t.requestKeyframe(); // werift never asks for one itself
     this.onInfo(this.info);
     return true;
+  }
+
+  /**
+   * Called periodically: after `stallMs` without packets the sink hears onPause('outage') dated at
+   * the last packet; the next packet brings onResume.
+   */
+  checkStall(nowMs: number, stallMs: number): void {
+    if (this.closed || this.paused || !this.sink || nowMs - this.lastArrivalMs < stallMs) return;
+    this.paused = true;
+    try {
+      this.sink.onPause?.('outage', this.lastArrivalMs);
+    } catch (err) {
+      this.log.warn({ err }, 'sink.onPause threw');
+    }
   }
 
   async close(): Promise<void> {

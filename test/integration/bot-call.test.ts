@@ -24,6 +24,7 @@ describe('bot in a call (werift peers, real DTLS/SRTP, reference signaling serve
     expect(audio?.info).toMatchObject({ participantId: host.id, displayName: 'Host', mimeType: 'audio/opus', clockRate: 48_000 });
     expect(video?.info).toMatchObject({ participantId: host.id, mimeType: 'video/VP8', clockRate: 90_000 });
     expect(video?.info.ssrc).toBeGreaterThan(0);
+    await waitFor(() => (audio?.senderReports ?? 0) > 0 && (video?.senderReports ?? 0) > 0, 10_000, 'RTCP sender reports');
     await waitFor(() => host.received.total(signaling.selfId, 'video').frames > 5, 10_000, 'REC tile at host');
     expect(host.received.total(signaling.selfId, 'audio').packets).toBeGreaterThan(20);
     expect(bot.status().peers).toEqual([expect.objectContaining({ id: host.id, role: 'callee', connection: 'connected' })]);
@@ -45,6 +46,20 @@ describe('bot in a call (werift peers, real DTLS/SRTP, reference signaling serve
     expect(roles).toEqual({ [host.id]: 'callee', [p1.id]: 'caller', [p2.id]: 'caller' });
     expect(p1.events.offersSent).toBeGreaterThanOrEqual(2); // to the host... and to the bot
     expect(p2.events.answersSent).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reports a muted participant to the sink as pause/resume and keeps recording after unmute', async () => {
+    const host = await room.participant('Host', { host: true });
+    const { sinks } = await room.bot();
+    await waitFor(() => sinks.total(host.id, 'audio').packets > 50, 15_000, 'call');
+    host.mute(3500);
+    const audio = sinks.tracks.find((t) => t.info.kind === 'audio')!;
+    await waitFor(() => audio.pauses === 1, 5000, 'pause');
+    const during = audio.packets;
+    await waitFor(() => audio.resumes === 1, 5000, 'resume');
+    expect(during).toBeGreaterThan(50);
+    await waitFor(() => audio.packets > during + 50, 5000, 'media after unmute');
+    expect(host.audio.stats.unitsSkipped).toBeGreaterThan(100);
   });
 
   it('follows a full restart (new CALLING) and a remote ICE restart mid-call', async () => {
