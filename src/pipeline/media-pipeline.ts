@@ -45,6 +45,11 @@ export class MediaPipeline {
     return speakersOf(m).map((pid) => ({ participantId: pid, mediaKey: pipelineKeys.speaker(m.recordingId, pid, speakerContainer(m, pid)) }));
   }
 
+  /** Arguments of JobRepository.createRecordingFlow for a recording (transcribe unless options.transcribe === false). */
+  static flowPlan(m: RecordingManifest): { speakers: FlowSpeaker[]; options: { transcribe: boolean; mix: boolean } } {
+    return { speakers: MediaPipeline.flowSpeakers(m), options: { transcribe: m.options?.transcribe !== false, mix: true } };
+  }
+
   /** Mux one speaker: speakers/{pid}.webm (.mkv for H264), plus .mp4 when configured. */
   async muxSpeaker(recordingId: string, participantId: string): Promise<ManifestOutput[]> {
     const m = await this.opts.manifests.load(recordingId);

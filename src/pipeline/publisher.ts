@@ -6,13 +6,13 @@ import type { ManifestSource } from './manifest-source';
 import { OUTPUT_TAG } from './output-publisher';
 import { pipelineKeys } from './pipeline-keys';
 import { speakerContainer, speakersOf } from './timeline';
+import { retentionTags, stageTags } from '../storage/lifecycle-rules';
 
-/**
- * Object tags recbot's lifecycle rules act on: staging segments are tagged `expirable` once the
- * recording's outputs are published (the rule expires them after STAGING_EXPIRE_DAYS).
- */
-export const LIFECYCLE_TAG = { key: 'recbot-class', staging: 'staging', expirable: 'staging-expirable', output: 'output' } as const;
-export const RECORDING_TAG = 'recbot-recording';
+/** Per-recording retention (days) from the manifest options, when set. */
+export function retentionOf(m: RecordingManifest): Record<string, string> {
+  const days = m.options?.retentionDays;
+  return typeof days === 'number' && Number.isSafeInteger(days) && days >= 1 ? retentionTags(days) : {};
+}
 
 export interface PublisherOptions {
   storage: StorageDriver;
@@ -58,9 +58,11 @@ export class Publisher {
       infos.push(info);
       outputs.push(toOutput('transcript', info, now()));
     }
-    await this.forEach(infos, (info) => storage.putTags(info.key, { ...(info.tags ?? {}), [LIFECYCLE_TAG.key]: LIFECYCLE_TAG.output, [RECORDING_TAG]: recordingId }));
+    const retention = retentionOf(m);
+    await this.forEach(infos, (info) => storage.putTags(info.key, { ...(info.tags ?? {}), ...stageTags('output'), ...retention }));
+    // staging segments are no longer needed: the lifecycle rule expires `recbot-stage=staging`
     const staged = m.segments.filter((s) => s.key !== undefined).map((s) => s.key as string);
-    await this.forEach(staged, (key) => storage.putTags(key, { [LIFECYCLE_TAG.key]: LIFECYCLE_TAG.expirable, [RECORDING_TAG]: recordingId }));
+    await this.forEach(staged, (key) => storage.putTags(key, { ...stageTags('staging'), ...retention }));
     const byKey = new Map(m.outputs.map((o) => [o.key, o]));
     for (const o of outputs) {
       const prev = byKey.get(o.key);
@@ -72,6 +74,7 @@ export class Publisher {
       updated.statusHistory = [...m.statusHistory, { status: 'completed', atMs: now() }];
     }
     await this.opts.manifests.save(updated);
+    if (Object.keys(retention).length > 0) await storage.putTags(pipelineKeys.manifest(recordingId), retention);
     this.log.info({ recordingId, outputs: outputs.length, staged: staged.length }, 'recording published');
     return updated;
   }

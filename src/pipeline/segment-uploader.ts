@@ -6,7 +6,7 @@ import type { ManifestSegment } from '../manifest/manifest.types';
 import type { StorageDriver } from '../storage/storage.types';
 import { fileDigest } from './output-publisher';
 import { pipelineKeys } from './pipeline-keys';
-import { LIFECYCLE_TAG, RECORDING_TAG } from './publisher';
+import { stageTags } from '../storage/lifecycle-rules';
 
 /** What the uploader records in the manifest once a segment is verified in storage. */
 export interface SegmentUploadResult {
@@ -169,7 +169,8 @@ export class SegmentUploader {
         await this.opts.storage.putFile(key, s.localPath, {
           md5: local.md5,
           contentType: s.container === 'mkv' ? 'video/x-matroska' : 'video/webm',
-          tags: { [LIFECYCLE_TAG.key]: LIFECYCLE_TAG.staging, [RECORDING_TAG]: recordingId },
+          // a segment still needed: never expired until Publish re-tags it `staging`
+          tags: stageTags('segment'),
         });
       }
       const stored = await this.opts.storage.head(key);

@@ -9,7 +9,8 @@ import type { RecordingManifest } from '../../src/manifest/manifest.types';
 import { hasCuesAtFront } from '../../src/pipeline/media-check';
 import { MediaPipeline } from '../../src/pipeline/media-pipeline';
 import { StorageManifestSource } from '../../src/pipeline/manifest-source';
-import { LIFECYCLE_TAG, Publisher } from '../../src/pipeline/publisher';
+import { Publisher } from '../../src/pipeline/publisher';
+import { RETENTION_TAG, STAGE_TAG } from '../../src/storage/lifecycle-rules';
 import { SegmentUploader } from '../../src/pipeline/segment-uploader';
 import { FsStorageDriver } from '../../src/storage/fs-storage.driver';
 import type { StorageDriver } from '../../src/storage/storage.types';
@@ -80,9 +81,9 @@ describe('pipeline on real media', () => {
       expect(existsSync(s.localPath!)).toBe(false);
       const head = await storage.head(s.key!);
       expect(head).toMatchObject({ size: s.size, md5: s.md5 });
-      expect(head?.tags?.[LIFECYCLE_TAG.key]).toBe(LIFECYCLE_TAG.staging);
+      expect(head?.tags?.[STAGE_TAG]).toBe('segment');
     }
-    await new StorageManifestSource(storage).save(manifest);
+    await new StorageManifestSource(storage).save({ ...manifest, options: { retentionDays: 400 } });
   });
 
   it('muxes each speaker on the session clock: duration, event time, A/V offset, seekable', async () => {
@@ -142,11 +143,12 @@ describe('pipeline on real media', () => {
     for (const o of m.outputs) {
       expect(o.md5).toMatch(/^[0-9a-f]{32}$/);
       expect(Math.abs((o.durationMs ?? 0) - SESSION_S * 1000)).toBeLessThanOrEqual(100);
-      expect((await storage.head(o.key))?.tags?.[LIFECYCLE_TAG.key]).toBe(LIFECYCLE_TAG.output);
+      expect((await storage.head(o.key))?.tags).toMatchObject({ [STAGE_TAG]: 'output', [RETENTION_TAG]: '400' });
     }
     const staged = m.segments.filter((s) => s.key);
     expect(staged.length).toBeGreaterThan(0);
-    for (const s of staged) expect((await storage.head(s.key!))?.tags?.[LIFECYCLE_TAG.key]).toBe(LIFECYCLE_TAG.expirable);
+    for (const s of staged) expect((await storage.head(s.key!))?.tags).toMatchObject({ [STAGE_TAG]: 'staging', [RETENTION_TAG]: '400' });
+    expect((await storage.head(`recordings/${REC}/manifest.json`))?.tags?.[RETENTION_TAG]).toBe('400');
 
     const before = await storage.list(`recordings/${REC}/`);
     const again = await pipeline.muxSpeaker(REC, 'alice');
