@@ -18,6 +18,7 @@ export interface IceServerInit {
 export interface BrowserParticipantOptions {
   /** Base URL of the signaling server that also serves the page under `/testworld/`. */
   serverUrl: string;
+  /** The handshake roomId exactly as sent (the apps prefix room codes: `video:<code>`). */
   roomId: string;
   participantId: string;
   name?: string;
