@@ -8,4 +8,8 @@ export const recorderConfigShape = {
   JOURNAL_FSYNC_MS: envInt(500, { min: 50, max: 5000 }),
   DISK_MIN_FREE_MB: envInt(512, { min: 0 }),
   UPLOAD_QUEUE_MAX: envInt(256, { min: 1 }),
+  /** No RTP on a track for this long = an 'outage' gap (the segment is closed; a new one starts on resume). */
+  TRACK_STALL_MS: envInt(3000, { min: 200, max: 600_000 }),
+  /** How often DiskGuard checks free space of the spool (fs.statfs). */
+  DISK_CHECK_INTERVAL_MS: envInt(5000, { min: 100 }),
 };

@@ -32,6 +32,13 @@ export interface RecordingSessionOptions {
   options?: Record<string, unknown>;
 }
 
+/** The recorder settings of RecordingSessionOptions, from the validated app config. */
+export function recorderSettingsFromConfig(c: {
+  SEGMENT_SECONDS: number; JITTER_BUFFER_MS: number; JOURNAL_FSYNC_MS: number; UPLOAD_QUEUE_MAX: number; TRACK_STALL_MS: number;
+}): Pick<RecordingSessionOptions, 'segmentSeconds' | 'jitterBufferMs' | 'journalFsyncMs' | 'uploadQueueMax' | 'stallMs'> {
+  return { segmentSeconds: c.SEGMENT_SECONDS, jitterBufferMs: c.JITTER_BUFFER_MS, journalFsyncMs: c.JOURNAL_FSYNC_MS, uploadQueueMax: c.UPLOAD_QUEUE_MAX, stallMs: c.TRACK_STALL_MS };
+}
+
 /** Stats of a session: per track (keyed `participantId/trackKey`) and the upload hand-off queue. */
 export interface SessionStats {
   tracks: Record<string, TrackStats & { codec: string; kind: string }>;

@@ -18,6 +18,19 @@ export interface JitterStats {
   recovered: number;
 }
 
+/*
+ * werift 0.25.2 facts (node_modules/werift/lib/webrtc/src/media/rtpReceiver.js, receiver/nack.js):
+ * - RTX is unwrapped in RTCRtpReceiver before track.onReceiveRtp (original SSRC and sequence number
+ *   restored); RTX packets with < 2 payload bytes (padding-only RTX) are dropped there.
+ * - NackHandler runs for video tracks only (when "nack" is negotiated): a gap makes it send a
+ *   GenericNack every 5 ms, each seq retried up to 10 times (~50 ms + RTT), at most 150 tracked.
+ *   Its gap test (`seq > newEst + 1`) is not wrap-aware, so a loss right at the 16-bit wrap is not
+ *   NACKed; it sends no PLI. Audio is never NACKed.
+ * - audio/red is unwrapped by werift's RedHandler (primary + redundant blocks become separate
+ *   packets with synthetic sequence numbers, deduplicated) when the RED codec is negotiated, so
+ *   the sink usually sees plain Opus; FrameAssembler's own RED path covers raw audio/red input.
+ * So a retransmission normally arrives within ~100 ms; JITTER_BUFFER_MS (300) leaves margin.
+ */
 const CAPACITY = 2048; // power of two; ~4 s of video at 500 packets/s
 const MASK = CAPACITY - 1;
 const RESET_JUMP = 3000; // a forward jump this large is a stream restart, not a loss burst
