@@ -215,13 +215,18 @@ export async function startSignalingServer(opts: SignalingServerOptions = {}): P
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      httpServer.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    io.close();
+    throw err;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;

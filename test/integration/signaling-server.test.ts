@@ -202,4 +202,9 @@ describe('reference signaling server', () => {
     expect(server.stats().rooms).toEqual({ r: ['b', 'a'] });
     expect(server.kick('nobody')).toBe(0);
   });
+
+  it('fails to start on a port in use, without leaving anything open', async () => {
+    await expect(startSignalingServer({ port: server.port })).rejects.toThrow(/EADDRINUSE/);
+    expect((await fetch(`${server.url}/api/webrtc-config`)).status).toBe(200);
+  });
 });
