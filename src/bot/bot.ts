@@ -1,62 +1,17 @@
 import { MediaStreamTrack } from 'werift';
 import { createLogger, type Logger } from '../common/logger';
 import { errorMessage } from '../common/errors';
-import { PacedRtpSender, type LoopSource } from '../media/paced-rtp-sender';
-import type { InboundTrackInfo, TrackSinkFactory } from '../recorder/track-sink';
+import { PacedRtpSender } from '../media/paced-rtp-sender';
 import type { AdapterStatus, CallIceConfig, CallRef, SignalingAdapter } from '../signaling/signaling-adapter';
 import { TypedEmitter } from '../signaling/typed-emitter';
 import type { BotSettings } from './bot-settings';
+import type { BotEvents, BotOptions, BotStatus, PeerEntry } from './bot.types';
 import { CallPeer } from './call-peer';
 import { buildPeerConfig } from './peer-config';
 import { FrozenDetector, nextRecoveryAction, type CallRole } from './recovery-ladder';
+
+export type { BotEvents, BotMedia, BotOptions, BotStatus } from './bot.types';
 import { TrackFeed } from './track-feed';
-
-/** Status snapshot of a bot (for events, health and the API). */
-export interface BotStatus {
-  state: 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'stopped';
-  participants: { id: string; name: string }[];
-  peers: { id: string; role: CallRole; connection: string; tracks: number; packets: number; kbpsIn: number }[];
-  stopReason?: string;
-}
-
-export interface BotEvents {
-  status: [BotStatus];
-  track: [InboundTrackInfo];
-  peerState: [{ participantId: string; state: string }];
-  stopped: [reason: string];
-}
-
-/** Outgoing media of the bot: silent Opus and the "REC" tile, looped. */
-export interface BotMedia {
-  audio: LoopSource;
-  video: LoopSource;
-}
-
-export interface BotOptions {
-  signaling: SignalingAdapter;
-  sinkFactory: TrackSinkFactory;
-  media: BotMedia;
-  settings: BotSettings;
-  logger?: Logger;
-}
-
-interface PeerEntry {
-  id: string;
-  callId: string;
-  role: CallRole;
-  ice: CallIceConfig | undefined;
-  peer: CallPeer;
-  tracks: { audio: MediaStreamTrack; video: MediaStreamTrack };
-  feeds: TrackFeed[];
-  echoed: boolean;
-  offerTimer?: NodeJS.Timeout;
-  detector: FrozenDetector;
-  problemSinceMs?: number;
-  iceRestartDone: boolean;
-  fullRestartDone: boolean;
-  lastBytes: number;
-  kbpsIn: number;
-}
 
 const HOUSEKEEPING_MS = 1000;
 /** A track without packets this long is reported to its sink as paused (outage/mute). */

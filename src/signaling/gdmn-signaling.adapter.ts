@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger, type Logger } from '../common/logger';
-import { messageFromId, messageToId, parseGdmnMessage, type CallConfig, type GdmnMessage } from './gdmn-protocol';
+import type { CallConfig, GdmnMessage } from './gdmn-protocol';
+import { EnumReplyThrottle, ParticipantTable, participantFromJoin } from './gdmn-participants';
+import { admitInbound, type ReceiveContext } from './gdmn-receive-rules';
 import type {
   AdapterStatus,
   CallIceConfig,
   IceCandidateInit,
-  RemoteParticipant,
   SessionDescriptionInit,
+  RemoteParticipant,
   SignalingAdapter,
   SignalingEvents,
 } from './signaling-adapter';
 import { TypedEmitter } from './typed-emitter';
-
-/** Participants kept in the table; JOINs beyond it are dropped (a hostile room cannot grow memory). */
-const MAX_PARTICIPANTS = 256;
-/**
- * JOIN replies to ENUM: immediate (peers drop a CALLING from someone whose JOIN they have not seen)
- * up to this many per second; beyond that (a flood) one trailing reply per second.
- */
-const ENUM_REPLIES_PER_SECOND = 10;
 
 /** Options of {@link GdmnSignalingAdapter}. */
 export interface GdmnAdapterOptions {
@@ -60,19 +54,22 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   readonly instanceId: string;
   readonly roomId: string;
   readonly counters: SignalingCounters = { received: 0, accepted: 0, sent: 0, connects: 0, pingsAnswered: 0, dropped: {} };
-  private readonly table = new Map<string, RemoteParticipant>();
+  private readonly table = new ParticipantTable();
+  private readonly enumThrottle = new EnumReplyThrottle(() => !this.closed && this.announce());
   private readonly sessions = new Map<string, string>();
   private socket: Socket | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private resumeTimer: NodeJS.Timeout | undefined;
-  private enumReplyTimer: NodeJS.Timeout | undefined;
-  private enumWindowStartMs = 0;
-  private enumRepliesInWindow = 0;
   private closed = false;
   private terminal: string | undefined;
   private everJoined = false;
   private lastStatus: AdapterStatus = { state: 'connecting' };
   private readonly log: Logger;
+  private readonly receiveContext: ReceiveContext = {
+    selfId: '',
+    sessionOf: (peer) => this.sessions.get(peer),
+    knows: (peer) => this.table.has(peer),
+  };
 
   constructor(private readonly opts: GdmnAdapterOptions) {
     super();
@@ -80,6 +77,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     this.roomId = opts.roomId.startsWith(prefix) ? opts.roomId : `${prefix}${opts.roomId}`;
     this.selfId = opts.participantId ?? `recbot-${randomUUID()}`;
     this.instanceId = opts.instanceId ?? randomUUID();
+    this.receiveContext.selfId = this.selfId;
     this.log = (opts.logger ?? createLogger({ component: 'signaling' })).child({ participantId: this.selfId });
   }
 
@@ -92,7 +90,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   }
 
   participants(): RemoteParticipant[] {
-    return [...this.table.values()];
+    return this.table.list();
   }
 
   connect(): Promise<void> {
@@ -193,7 +191,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     this.closed = true;
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.resumeTimer);
-    clearTimeout(this.enumReplyTimer);
+    this.enumThrottle.close();
     const s = this.socket;
     if (s?.connected) {
       this.send('LEAVE', { fromId: this.selfId });
@@ -254,23 +252,6 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     });
   }
 
-  /** Reply JOIN at once, except in an ENUM flood (then one trailing reply per second). */
-  private replyToEnum(): void {
-    const now = Date.now();
-    if (now - this.enumWindowStartMs >= 1000) {
-      this.enumWindowStartMs = now;
-      this.enumRepliesInWindow = 0;
-    }
-    if (this.enumRepliesInWindow < ENUM_REPLIES_PER_SECOND) {
-      this.enumRepliesInWindow++;
-      return this.announce();
-    }
-    this.enumReplyTimer ??= setTimeout(() => {
-      this.enumReplyTimer = undefined;
-      if (!this.closed) this.announce();
-    }, 1000);
-  }
-
   private send(type: string, payload: Record<string, unknown>): void {
     if (!this.socket || (this.closed && type !== 'LEAVE')) return;
     this.counters.sent++;
@@ -293,50 +274,28 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   private onMessage(data: unknown): void {
     this.counters.received++;
     if (this.closed) return;
-    const parsed = parseGdmnMessage(data);
-    if (!parsed.ok) return this.drop('malformed');
-    const m = parsed.message;
-    const from = messageFromId(m);
-    if (from === this.selfId) return this.drop('own');
-    const to = messageToId(m);
-    if (to !== undefined && to !== this.selfId) return this.drop('not-for-us');
+    const r = admitInbound(data, this.receiveContext);
+    if (!r.ok) return this.drop(r.reason);
     this.counters.accepted++;
-    this.dispatch(m);
-  }
-
-  private stale(from: string, sessionId: string): boolean {
-    if (this.sessions.get(from) === sessionId) return false;
-    this.drop('stale-session');
-    return true;
+    this.dispatch(r.message);
   }
 
   private dispatch(m: GdmnMessage): void {
     switch (m.type) {
       case 'ENUM':
-        return this.replyToEnum();
+        return this.enumThrottle.onEnum();
       case 'JOIN': {
-        const p = m.payload;
-        const known = this.table.has(p.fromId);
-        if (!known && this.table.size >= MAX_PARTICIPANTS) return this.drop('table-full');
-        const rp: RemoteParticipant = {
-          id: p.fromId,
-          name: p.name,
-          ready: p.participantState === 'ready-to-go',
-          host: p.participantState === 'master',
-          audioEnabled: p.audioEnabled,
-          videoEnabled: p.videoEnabled,
-        };
-        this.table.set(p.fromId, rp);
-        return this.emit(known ? 'participantUpdated' : 'participantJoined', rp);
+        const rp = participantFromJoin(m.payload);
+        const r = this.table.upsert(rp);
+        if (r === 'full') return this.drop('table-full');
+        return this.emit(r === 'joined' ? 'participantJoined' : 'participantUpdated', rp);
       }
       case 'LEAVE':
         return this.removeParticipant(m.payload.fromId, 'leave');
       case 'SOCKET_DISCONNECTED':
-        if (m.payload.participantId === this.selfId) return this.drop('own');
         return this.removeParticipant(m.payload.participantId, 'disconnect');
       case 'CALLING': {
         const p = m.payload;
-        if (!this.table.has(p.fromId)) return this.drop('calling-from-unseen');
         this.sessions.set(p.fromId, p.sessionId);
         const c = p.config;
         const ice: CallIceConfig | undefined = c
@@ -345,13 +304,11 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
         return this.emit('callOffered', { from: p.fromId, callId: p.sessionId, ice });
       }
       case 'ANSWER_CALL':
-        if (this.stale(m.payload.fromId, m.payload.sessionId)) return;
         return this.emit('callAccepted', { from: m.payload.fromId, callId: m.payload.sessionId });
       case 'MAKE_CALL':
         return this.emit('callRequested', { from: m.payload.fromId, calleeId: m.payload.calleeId });
       case 'SIGNAL': {
         const p = m.payload;
-        if (this.stale(p.fromId, p.sessionId)) return;
         if (p.description) return this.emit('description', { from: p.fromId, callId: p.sessionId, description: p.description });
         if (p.candidate) return this.emit('candidate', { from: p.fromId, callId: p.sessionId, candidate: p.candidate });
         return this.drop('malformed');
@@ -364,13 +321,10 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
         }
         return;
       case 'SOCKET_PONG':
-        if (this.stale(m.payload.fromId, m.payload.sessionId)) return;
         return this.emit('heartbeat', { from: m.payload.fromId, callId: m.payload.sessionId });
       case 'RESTART_CALL':
-        if (this.stale(m.payload.fromId, m.payload.sessionId)) return;
         return this.emit('restartRequested', { from: m.payload.fromId, callId: m.payload.sessionId });
       case 'END_CALL':
-        if (this.stale(m.payload.fromId, m.payload.sessionId)) return;
         this.sessions.delete(m.payload.fromId);
         return this.emit('callEnded', { from: m.payload.fromId, callId: m.payload.sessionId });
       case 'CUSTOM_MESSAGE':
@@ -379,7 +333,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   }
 
   private removeParticipant(id: string, reason: 'leave' | 'disconnect'): void {
-    if (!this.table.delete(id)) return;
+    if (!this.table.remove(id)) return;
     this.emit('participantLeft', id, reason);
   }
 }

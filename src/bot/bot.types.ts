@@ -1,0 +1,57 @@
+import type { MediaStreamTrack } from 'werift';
+import type { Logger } from '../common/logger';
+import type { LoopSource } from '../media/paced-rtp-sender';
+import type { InboundTrackInfo, TrackSinkFactory } from '../recorder/track-sink';
+import type { CallIceConfig, SignalingAdapter } from '../signaling/signaling-adapter';
+import type { BotSettings } from './bot-settings';
+import type { CallPeer } from './call-peer';
+import type { CallRole, FrozenDetector } from './recovery-ladder';
+import type { TrackFeed } from './track-feed';
+
+/** Status snapshot of a bot (for events, health and the API). */
+export interface BotStatus {
+  state: 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'stopped';
+  participants: { id: string; name: string }[];
+  peers: { id: string; role: CallRole; connection: string; tracks: number; packets: number; kbpsIn: number }[];
+  stopReason?: string;
+}
+
+export interface BotEvents {
+  status: [BotStatus];
+  track: [InboundTrackInfo];
+  peerState: [{ participantId: string; state: string }];
+  stopped: [reason: string];
+}
+
+/** Outgoing media of the bot: silent Opus and the "REC" tile, looped. */
+export interface BotMedia {
+  audio: LoopSource;
+  video: LoopSource;
+}
+
+export interface BotOptions {
+  signaling: SignalingAdapter;
+  sinkFactory: TrackSinkFactory;
+  media: BotMedia;
+  settings: BotSettings;
+  logger?: Logger;
+}
+
+/** The bot's state for one remote participant (one call). */
+export interface PeerEntry {
+  id: string;
+  callId: string;
+  role: CallRole;
+  ice: CallIceConfig | undefined;
+  peer: CallPeer;
+  tracks: { audio: MediaStreamTrack; video: MediaStreamTrack };
+  feeds: TrackFeed[];
+  echoed: boolean;
+  offerTimer?: NodeJS.Timeout;
+  detector: FrozenDetector;
+  problemSinceMs?: number;
+  iceRestartDone: boolean;
+  fullRestartDone: boolean;
+  lastBytes: number;
+  kbpsIn: number;
+}
