@@ -10,6 +10,11 @@ export async function fileDigest(path: string): Promise<{ md5: string; size: num
   return { md5: hash.digest('hex'), size: (await stat(path)).size };
 }
 
+/** An object's tags: from head() when the driver returns them (fs), else one getTags call (S3). */
+export async function tagsOf(storage: StorageDriver, info: ObjectInfo): Promise<Record<string, string>> {
+  return info.tags && Object.keys(info.tags).length > 0 ? info.tags : storage.getTags(info.key);
+}
+
 /** Tags every verified output carries (read back by check-then-write and Publish). */
 export const OUTPUT_TAG = { verified: 'recbot-verified', durationMs: 'recbot-duration-ms', md5: 'recbot-md5' } as const;
 
@@ -34,10 +39,11 @@ export async function putVerifiedOutput(
   const { md5, size } = await fileDigest(localPath);
   const existing = await storage.head(key);
   if (existing) {
-    const existingMd5 = existing.tags?.[OUTPUT_TAG.md5] ?? existing.md5;
-    const existingDuration = Number(existing.tags?.[OUTPUT_TAG.durationMs] ?? NaN);
+    const tags = await tagsOf(storage, existing);
+    const existingMd5 = tags[OUTPUT_TAG.md5] ?? existing.md5;
+    const existingDuration = Number(tags[OUTPUT_TAG.durationMs] ?? NaN);
     if (existingMd5 === md5) return { ...existing, md5, durationMs: meta.durationMs, written: false };
-    if (existing.tags?.[OUTPUT_TAG.verified] === '1' && existingDuration >= meta.durationMs - (meta.toleranceMs ?? 100)) {
+    if (tags[OUTPUT_TAG.verified] === '1' && existingDuration >= meta.durationMs - (meta.toleranceMs ?? 100)) {
       return { ...existing, md5: existingMd5 ?? '', durationMs: existingDuration, written: false };
     }
   }

@@ -3,7 +3,7 @@ import { createLogger } from '../common/logger';
 import type { ManifestOutput, RecordingManifest } from '../manifest/manifest.types';
 import type { ObjectInfo, StorageDriver } from '../storage/storage.types';
 import type { ManifestSource } from './manifest-source';
-import { OUTPUT_TAG } from './output-publisher';
+import { OUTPUT_TAG, tagsOf } from './output-publisher';
 import { pipelineKeys } from './pipeline-keys';
 import { speakerContainer, speakersOf } from './timeline';
 import { retentionTags, stageTags } from '../storage/lifecycle-rules';
@@ -52,14 +52,15 @@ export class Publisher {
         continue;
       }
       infos.push(info);
-      outputs.push(toOutput(e.kind, info, now(), e.participantId));
+      outputs.push(toOutput(e.kind, { ...info, tags: await tagsOf(storage, info) }, now(), e.participantId));
     }
     for (const info of await storage.list(pipelineKeys.transcriptPrefix(recordingId))) {
       infos.push(info);
       outputs.push(toOutput('transcript', info, now()));
     }
     const retention = retentionOf(m);
-    await this.forEach(infos, (info) => storage.putTags(info.key, { ...(info.tags ?? {}), ...stageTags('output'), ...retention }));
+    // both drivers merge tags, so the output's own tags (verified, duration, md5) stay
+    await this.forEach(infos, (info) => storage.putTags(info.key, { ...stageTags('output'), ...retention }));
     // staging segments are no longer needed: the lifecycle rule expires `recbot-stage=staging`
     const staged = m.segments.filter((s) => s.key !== undefined).map((s) => s.key as string);
     await this.forEach(staged, (key) => storage.putTags(key, { ...stageTags('staging'), ...retention }));

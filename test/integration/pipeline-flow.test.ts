@@ -1,7 +1,8 @@
 /**
- * The post-call flow on real Redis (BullMQ): mux -> transcribe -> merge -> publish -> webhook runs
- * once; adding the flow again or re-adding a finished job changes nothing; a non-retryable error
- * fails a job once (UnrecoverableError) and JobsAdmin lists and retries it.
+ * The post-call flow on real Redis (BullMQ) and real S3 (Ceph RGW): segments are uploaded by the
+ * SegmentUploader (local files deleted), then mux -> transcribe -> merge -> publish -> webhook runs
+ * once, downloading segments from S3; adding the flow again or re-adding a finished job changes
+ * nothing; a non-retryable error fails a job once (UnrecoverableError) and JobsAdmin lists and retries it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,11 +15,14 @@ import { MediaPipeline } from '../../src/pipeline/media-pipeline';
 import { StorageManifestSource } from '../../src/pipeline/manifest-source';
 import { registerPipelineHandlers } from '../../src/pipeline/pipeline.handlers';
 import { Publisher } from '../../src/pipeline/publisher';
-import { FsStorageDriver } from '../../src/storage/fs-storage.driver';
+import { SegmentUploader } from '../../src/pipeline/segment-uploader';
+import { S3StorageDriver } from '../../src/storage/s3-storage.driver';
+import { RETENTION_TAG, STAGE_TAG } from '../../src/storage/lifecycle-rules';
 import { startTestRedis, type RedisServerHandle } from '../support/redis-server';
+import { createTestBucket } from '../support/rgw';
 import { FFMPEG, FFPROBE, intervals, makeRecording } from './pipeline-fixtures';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 const REC = 'rec-flow-1';
 const T0 = Date.UTC(2026, 0, 1, 11, 0, 0);
@@ -27,7 +31,7 @@ const ALL_QUEUES = [QueueName.Media, QueueName.Transcripts, QueueName.Publish, Q
 describe('recording flow on BullMQ + real Redis', () => {
   let dir: string;
   let redis: RedisServerHandle;
-  let storage: FsStorageDriver;
+  let storage: S3StorageDriver;
   let jobs: JobRepository;
   const calls: Record<string, string[]> = {};
   let webhookDone!: () => void;
@@ -38,7 +42,12 @@ describe('recording flow on BullMQ + real Redis', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'recbot-flow-'));
     redis = await startTestRedis();
-    storage = new FsStorageDriver(path.join(dir, 'storage'));
+    const { bucket, info } = await createTestBucket('pipeline-flow');
+    storage = new S3StorageDriver({
+      bucket, region: info.region, endpoint: info.endpoint, forcePathStyle: true, checksumMode: 'WHEN_REQUIRED',
+      credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey },
+      lifecycle: { retentionDays: 3650, stagingExpireDays: 7, coldTransitionDays: 0, coldStorageClass: 'STANDARD_IA' },
+    });
     const manifest = await makeRecording({
       recordingId: REC, dir: path.join(dir, 'spool'), sessionStartMs: T0, sessionS: 8, eventS: 5,
       speakers: [
@@ -46,6 +55,17 @@ describe('recording flow on BullMQ + real Redis', () => {
         { participantId: 'bob', audio: intervals(3, 8, 4), video: [], audioDelayMs: 4, videoDelayMs: 0 },
       ],
     });
+    manifest.options = { retentionDays: 30, transcribe: true };
+    const uploader = new SegmentUploader({
+      storage, concurrency: 4, queueMax: 64,
+      recordUpload: async (_r, seg, res) => {
+        Object.assign(manifest.segments.find((x) => x.participantId === seg.participantId && x.trackKey === seg.trackKey && x.seq === seg.seq)!, res);
+      },
+    });
+    for (const s of manifest.segments) uploader.handoff(REC)(s);
+    expect(await uploader.drain(60_000)).toBe(true);
+    await uploader.close();
+    expect(manifest.segments.every((s) => s.key && s.uploadedMs)).toBe(true);
     const manifests = new StorageManifestSource(storage);
     await manifests.save(manifest);
     const pipeline = new MediaPipeline({ storage, manifests, ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work') });
@@ -73,7 +93,8 @@ describe('recording flow on BullMQ + real Redis', () => {
     jobs = new JobRepository({ redisUrl: redis.url, prefix: 'flowtest' });
     expect(() => jobs.startWorkers(new JobHandlerRegistry(), { queues: ALL_QUEUES })).toThrow(/No handler/);
     jobs.startWorkers(registry, { queues: ALL_QUEUES, concurrency: { [QueueName.Media]: 2 } });
-    await jobs.createRecordingFlow(REC, MediaPipeline.flowSpeakers(manifest));
+    const plan = MediaPipeline.flowPlan(manifest);
+    await jobs.createRecordingFlow(REC, plan.speakers, plan.options);
   });
 
   afterAll(async () => {
@@ -96,6 +117,12 @@ describe('recording flow on BullMQ + real Redis', () => {
     expect(m.outputs.map((o) => o.key).sort()).toEqual([
       `recordings/${REC}/mix.webm`, `recordings/${REC}/speakers/alice.webm`, `recordings/${REC}/speakers/bob.webm`,
     ]);
+    for (const o of m.outputs) {
+      expect(o.md5).toMatch(/^[0-9a-f]{32}$/);
+      expect(Math.abs((o.durationMs ?? 0) - 8000)).toBeLessThanOrEqual(100);
+      expect(await storage.getTags(o.key)).toMatchObject({ [STAGE_TAG]: 'output', [RETENTION_TAG]: '30' });
+    }
+    expect(await storage.getTags(m.segments[0]!.key!)).toMatchObject({ [STAGE_TAG]: 'staging' });
   });
 
   it('adding the flow again or re-adding a finished job runs nothing and writes nothing', async () => {
