@@ -74,6 +74,20 @@ describe('TrackRecorder rotation', () => {
     expect(m.segments).toHaveLength(2);
   });
 
+  it('starts a new segment on a sender restart (new SSRC, timestamps jump backwards)', async () => {
+    const s = sink('audio');
+    for (let i = 0; i < 20; i++) s.onRtp(pkt(5000 + i, 900_000 + i * 960, false, OPUS_20MS), (now = 1_000_000 + i * 20));
+    for (let i = 0; i < 20; i++) {
+      const p = pkt(100 + i, 1000 + i * 960, false, OPUS_20MS);
+      p.header.ssrc = 2;
+      s.onRtp(p, (now = 1_000_400 + i * 20));
+    }
+    await session.close();
+    segs.sort((a, b) => a.seq - b.seq);
+    expect(segs.map((x) => [x.frames, x.timeline.durationMs])).toEqual([[20, 400], [20, 400]]);
+    expect(session.stats().tracks['p/audio']?.lost).toBe(0);
+  });
+
   it('refuses new tracks when the disk guard reports full', async () => {
     const guard = new DiskGuard(spool, Number.MAX_SAFE_INTEGER);
     await guard.check();

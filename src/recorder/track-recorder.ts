@@ -82,6 +82,8 @@ export class TrackRecorder implements TrackSink {
   private nextSeq: number;
   private needKeyframe: boolean;
   private everKeyframe = false;
+  private ssrc: number | undefined;
+  private lastFrameTs = -Infinity;
   private lastSr: JournalSenderReport | undefined;
   private lastPacketMs: number;
   private lastWrittenArrivalMs = 0;
@@ -114,6 +116,15 @@ export class TrackRecorder implements TrackSink {
     if (this.pause) this.resumeAt(arrivalMs);
     this.lastPacketMs = arrivalMs;
     const h = packet.header;
+    if (h.ssrc !== this.ssrc) {
+      if (this.ssrc !== undefined) {
+        // Sender restarted (new SSRC): new sequence and timestamp bases.
+        this.jitter.reset();
+        this.assembler.reset();
+        this.ts.reset();
+      }
+      this.ssrc = h.ssrc;
+    }
     this.jitter.push(h.sequenceNumber, this.ts.unwrap(h.timestamp), h.marker, packet.payload, arrivalMs);
   }
 
@@ -193,6 +204,15 @@ export class TrackRecorder implements TrackSink {
 
   private onFrame(f: AssembledFrame): void {
     if (f.fromRedundancy) this.s.redRecovered++;
+    if (f.complete && this.cur && (f.rtpTimestamp <= this.lastFrameTs || f.rtpTimestamp - this.lastFrameTs > 60 * this.info.clockRate)) {
+      // Timestamp discontinuity (new SSRC, sender clock jump): never write time backwards or a
+      // minute-long hole into one file; start a new segment (video: on the next key frame).
+      this.closeSegment();
+      if (this.kind === 'video' && !f.keyframe) {
+        this.needKeyframe = true;
+        this.keyframes.request('loss', f.arrivalLastMs);
+      }
+    }
     if (this.kind === 'video') {
       if (!f.complete || (f.lossBefore && !f.keyframe)) {
         if (!this.needKeyframe && this.everKeyframe) this.freezeSinceMs = this.lastWrittenArrivalMs;
@@ -225,6 +245,7 @@ export class TrackRecorder implements TrackSink {
     const seg = this.cur ?? this.openSegment();
     seg.frames.push(frame);
     seg.journal.appendFrame(frame);
+    this.lastFrameTs = f.rtpTimestamp;
     this.s.framesWritten++;
     this.lastWrittenArrivalMs = f.arrivalLastMs;
   }

@@ -65,6 +65,13 @@ export class FrameAssembler implements JitterOutput {
     if (this.parts.length > 0) this.finish(false);
   }
 
+  /** Flush and forget timestamp history (new SSRC: a new timestamp base). */
+  reset(): void {
+    this.flush();
+    this.lastAudioTs = -Infinity;
+    this.lossPending = false;
+  }
+
   private finish(markerSeen: boolean): void {
     const data = this.opts.depacketizer.depacketize(this.parts);
     const complete = this.complete && markerSeen && data !== null;

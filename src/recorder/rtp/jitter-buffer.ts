@@ -107,6 +107,13 @@ export class JitterBuffer {
     }
   }
 
+  /** Flush, then forget sequence state (a new SSRC / sender restart starts fresh). */
+  reset(): void {
+    this.flush();
+    this.next = this.highest = -1;
+    this.seq.reset();
+  }
+
   private drain(nowMs: number): void {
     if (this.next < 0) return; // nothing received yet (-1 is also the empty-slot marker)
     while (this.next <= this.highest) {
