@@ -12,6 +12,14 @@ describe('KeyframeRequester', () => {
     expect(sent).toHaveLength(5);
   });
 
+  it('falls back to one request per second when no key frame comes during the start-up window', () => {
+    let n = 0;
+    const k = new KeyframeRequester({ requestKeyframe: () => void n++ }, { startupRetryMs: 250, startupWindowMs: 1000 });
+    k.request('start', 0);
+    for (let t = 0; t <= 5000; t += 50) k.tick(t);
+    expect(n).toBe(4 + 4); // t = 0, 250, 500, 750 fast; then 1 s apart: 1750, 2750, 3750, 4750
+  });
+
   it('throttles later requests to one per second', () => {
     let n = 0;
     const k = new KeyframeRequester({ requestKeyframe: () => void n++ });

@@ -9,6 +9,8 @@ export interface KeyframeRequesterOptions {
   startupRetryMs?: number;
   /** Unanswered PLIs before falling back to FIR. */
   firAfter?: number;
+  /** Fast start-up retries last this long; then requests are throttled like any other (a sender that never sends). */
+  startupWindowMs?: number;
 }
 
 /**
@@ -23,14 +25,17 @@ export class KeyframeRequester {
   private gotFirst = false;
   private lastMs = -Infinity;
   private unanswered = 0;
+  private firstMs: number | undefined;
   private readonly minIntervalMs: number;
   private readonly startupRetryMs: number;
   private readonly firAfter: number;
+  private readonly startupWindowMs: number;
 
   constructor(private readonly controls: TrackControls, opts: KeyframeRequesterOptions = {}) {
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
     this.startupRetryMs = opts.startupRetryMs ?? 250;
     this.firAfter = opts.firAfter ?? 3;
+    this.startupWindowMs = opts.startupWindowMs ?? 5000;
   }
 
   get requests(): number {
@@ -56,7 +61,9 @@ export class KeyframeRequester {
 
   tick(nowMs: number): void {
     if (!this.waiting) return;
-    const spacing = this.gotFirst ? this.minIntervalMs : this.startupRetryMs;
+    this.firstMs ??= nowMs;
+    const startup = !this.gotFirst && nowMs - this.firstMs < this.startupWindowMs;
+    const spacing = startup ? this.startupRetryMs : this.minIntervalMs;
     if (nowMs - this.lastMs < spacing) return;
     this.lastMs = nowMs;
     const fir = this.unanswered >= this.firAfter && this.unanswered % this.firAfter === 0;

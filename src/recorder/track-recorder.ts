@@ -181,7 +181,7 @@ export class TrackRecorder implements TrackSink {
   private tick(): void {
     const now = this.now();
     this.jitter.poll(now);
-    this.keyframes.tick(now);
+    if (!this.pause) this.keyframes.tick(now);
     const stallMs = this.opts.stallMs ?? 3000;
     if (!this.pause && this.jitter.stats.received > 0 && now - this.lastPacketMs > stallMs) this.onPause('outage', this.lastPacketMs);
   }
