@@ -14,6 +14,7 @@ import { JobsAdmin } from '../../src/jobs/jobs-admin';
 import { MediaPipeline } from '../../src/pipeline/media-pipeline';
 import { StorageManifestSource } from '../../src/pipeline/manifest-source';
 import { registerPipelineHandlers } from '../../src/pipeline/pipeline.handlers';
+import { startPostCallFlow } from '../../src/pipeline/post-call-flow';
 import { Publisher } from '../../src/pipeline/publisher';
 import { SegmentUploader } from '../../src/pipeline/segment-uploader';
 import { S3StorageDriver } from '../../src/storage/s3-storage.driver';
@@ -93,8 +94,7 @@ describe('recording flow on BullMQ + real Redis', () => {
     jobs = new JobRepository({ redisUrl: redis.url, prefix: 'flowtest' });
     expect(() => jobs.startWorkers(new JobHandlerRegistry(), { queues: ALL_QUEUES })).toThrow(/No handler/);
     jobs.startWorkers(registry, { queues: ALL_QUEUES, concurrency: { [QueueName.Media]: 2 } });
-    const plan = MediaPipeline.flowPlan(manifest);
-    await jobs.createRecordingFlow(REC, plan.speakers, plan.options);
+    expect(await startPostCallFlow(jobs, manifests, REC)).toEqual(['alice', 'bob']);
   });
 
   afterAll(async () => {
