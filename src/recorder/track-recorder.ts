@@ -101,7 +101,7 @@ export class TrackRecorder implements TrackSink {
     this.log = opts.logger ?? createLogger({ component: 'track-recorder', recordingId: opts.recordingId, participantId: info.participantId, trackKey: opts.trackKey });
     this.segmentTicks = opts.segmentSeconds * info.clockRate;
     this.nextSeq = opts.startSeq;
-    this.assembler = new FrameAssembler({ kind: this.kind, depacketizer: resolved.depacketizer, red: resolved.red }, (f) => this.onFrame(f));
+    this.assembler = new FrameAssembler({ kind: this.kind, depacketizer: resolved.depacketizer, redPayloadType: resolved.red ? info.payloadType : undefined }, (f) => this.onFrame(f));
     this.jitter = new JitterBuffer(this.assembler, opts.jitterBufferMs);
     this.keyframes = new KeyframeRequester(controls);
     this.needKeyframe = this.kind === 'video';
@@ -125,7 +125,7 @@ export class TrackRecorder implements TrackSink {
       }
       this.ssrc = h.ssrc;
     }
-    this.jitter.push(h.sequenceNumber, this.ts.unwrap(h.timestamp), h.marker, packet.payload, arrivalMs);
+    this.jitter.push(h.sequenceNumber, this.ts.unwrap(h.timestamp), h.marker, packet.payload, arrivalMs, h.payloadType);
   }
 
   onSenderReport(sr: SenderReportInfo): void {

@@ -20,8 +20,11 @@ export interface AssembledFrame {
 export interface FrameAssemblerOptions {
   kind: 'audio' | 'video';
   depacketizer: Depacketizer;
-  /** Payloads are RFC 2198 RED (audio): unwrap to the primary, fill losses from redundancy. */
-  red?: boolean;
+  /**
+   * Payload type of RFC 2198 RED (audio/red): such packets are unwrapped to the primary and fill
+   * losses from redundancy; other payload types (werift already unwrapped RED) pass as plain Opus.
+   */
+  redPayloadType?: number;
 }
 
 /**
@@ -40,8 +43,8 @@ export class FrameAssembler implements JitterOutput {
 
   constructor(private readonly opts: FrameAssemblerOptions, private readonly emit: (f: AssembledFrame) => void) {}
 
-  onPacket(_extSeq: number, ts: number, marker: boolean, payload: Buffer, arrivalMs: number): void {
-    if (this.opts.kind === 'audio') return this.onAudio(ts, payload, arrivalMs);
+  onPacket(_extSeq: number, ts: number, marker: boolean, payload: Buffer, arrivalMs: number, payloadType = -1): void {
+    if (this.opts.kind === 'audio') return this.onAudio(ts, payload, arrivalMs, payloadType === this.opts.redPayloadType);
     if (this.parts.length > 0 && ts !== this.ts) this.finish(false);
     if (this.parts.length === 0) {
       this.ts = ts;
@@ -90,10 +93,10 @@ export class FrameAssembler implements JitterOutput {
     this.emit(frame);
   }
 
-  private onAudio(ts: number, payload: Buffer, arrivalMs: number): void {
+  private onAudio(ts: number, payload: Buffer, arrivalMs: number, red: boolean): void {
     const lossBefore = this.lossPending;
     this.lossPending = false;
-    if (this.opts.red) {
+    if (red) {
       const blocks = parseRed(payload);
       if (!blocks) return this.audioFrame(ts, Buffer.alloc(0), false, lossBefore, false, arrivalMs);
       for (let i = 0; i < blocks.length - 1; i++) {

@@ -3,7 +3,7 @@ import { Unwrapper } from './unwrap';
 /** Receives packets from the jitter buffer in sequence order, with losses in between. */
 export interface JitterOutput {
   /** A media packet (padding-only packets are never emitted). Arguments are positional: no allocation. */
-  onPacket(extSeq: number, rtpTimestamp: number, marker: boolean, payload: Buffer, arrivalMs: number): void;
+  onPacket(extSeq: number, rtpTimestamp: number, marker: boolean, payload: Buffer, arrivalMs: number, payloadType: number): void;
   /** `count` packets before `extSeq` were given up as lost. */
   onLoss(count: number, extSeq: number): void;
 }
@@ -47,6 +47,7 @@ export class JitterBuffer {
   private readonly slotTs = new Float64Array(CAPACITY);
   private readonly slotArrival = new Float64Array(CAPACITY);
   private readonly slotMarker = new Uint8Array(CAPACITY);
+  private readonly slotPt = new Uint8Array(CAPACITY);
   private readonly slotPayload: (Buffer | null)[] = new Array<Buffer | null>(CAPACITY).fill(null);
   private next = -1;
   private highest = -1;
@@ -54,7 +55,7 @@ export class JitterBuffer {
   constructor(private readonly out: JitterOutput, private readonly waitMs: number) {}
 
   /** Add one packet (rtpTimestamp already unwrapped by the caller). */
-  push(seq16: number, rtpTimestamp: number, marker: boolean, payload: Buffer, arrivalMs: number): void {
+  push(seq16: number, rtpTimestamp: number, marker: boolean, payload: Buffer, arrivalMs: number, payloadType = 0): void {
     this.stats.received++;
     const ext = this.seq.unwrap(seq16);
     if (this.next < 0) this.next = this.highest = ext;
@@ -77,6 +78,7 @@ export class JitterBuffer {
     this.slotTs[i] = rtpTimestamp;
     this.slotArrival[i] = arrivalMs;
     this.slotMarker[i] = marker ? 1 : 0;
+    this.slotPt[i] = payloadType;
     this.slotPayload[i] = payload;
     if (ext < this.highest) this.stats.recovered++;
     else this.highest = ext;
@@ -133,7 +135,7 @@ export class JitterBuffer {
     this.slotSeq[i] = -1;
     this.next = ext + 1;
     if (payload.length === 0) this.stats.paddingDropped++;
-    else this.out.onPacket(ext, this.slotTs[i] as number, this.slotMarker[i] === 1, payload, this.slotArrival[i] as number);
+    else this.out.onPacket(ext, this.slotTs[i] as number, this.slotMarker[i] === 1, payload, this.slotArrival[i] as number, this.slotPt[i] as number);
     return true;
   }
 

@@ -22,11 +22,13 @@ describe('RED', () => {
 
   it('unwraps to the primary and fills a lost packet from redundancy', () => {
     const frames: AssembledFrame[] = [];
-    const fa = new FrameAssembler({ kind: 'audio', depacketizer: opusDepacketizer, red: true }, (f) => frames.push(f));
-    fa.onPacket(1, 0, false, red(111, 960, Buffer.from([0xaa]), Buffer.from([0x01])), 0);
+    const fa = new FrameAssembler({ kind: 'audio', depacketizer: opusDepacketizer, redPayloadType: 63 }, (f) => frames.push(f));
+    fa.onPacket(1, 0, false, red(111, 960, Buffer.from([0xaa]), Buffer.from([0x01])), 0, 63);
     // packet 2 (ts 960) lost; packet 3 carries it as redundancy
     fa.onLoss();
-    fa.onPacket(3, 1920, false, red(111, 960, Buffer.from([0x02]), Buffer.from([0x03])), 40);
-    expect(frames.map((f) => [f.rtpTimestamp, f.data[0], f.fromRedundancy])).toEqual([[0, 0x01, false], [960, 0x02, true], [1920, 0x03, false]]);
+    fa.onPacket(3, 1920, false, red(111, 960, Buffer.from([0x02]), Buffer.from([0x03])), 40, 63);
+    // werift already unwrapped this one: plain Opus with the Opus payload type
+    fa.onPacket(4, 2880, false, Buffer.from([0x04]), 60, 111);
+    expect(frames.map((f) => [f.rtpTimestamp, f.data[0], f.fromRedundancy])).toEqual([[0, 0x01, false], [960, 0x02, true], [1920, 0x03, false], [2880, 0x04, false]]);
   });
 });
