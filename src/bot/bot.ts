@@ -17,9 +17,9 @@ const HOUSEKEEPING_MS = 1000;
 /** A track without packets this long is reported to its sink as paused (outage/mute). */
 const TRACK_STALL_MS = 2000;
 /**
- * After an ICE restart (ours or the remote's) werift 0.25.2 may stop moving media between werift
- * peers (consent state is not renewed); if no inbound RTP arrives within this time, escalate to a
- * full restart at once instead of waiting for the ladder's 18 s.
+ * Safety net after an ICE restart (ours or the remote's; CallPeer works around werift skipping the
+ * connectivity checks): if no inbound RTP arrives within this time, escalate to a full restart at
+ * once instead of waiting for the ladder's 18 s.
  */
 const ICE_RESTART_WATCH_MS = 4000;
 

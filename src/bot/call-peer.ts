@@ -93,7 +93,9 @@ export class CallPeer {
       this.attachLocalTracks();
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
-      return this.completeDescription('answer');
+      const desc = await this.completeDescription('answer');
+      if (iceRestart) this.restartConnectivityChecks();
+      return desc;
     });
   }
 
@@ -119,9 +121,10 @@ export class CallPeer {
         this.opts.log.warn({ state: this.pc.signalingState }, 'answer without our offer; ignored');
         return;
       }
-      this.detectIceRestart(sdp);
+      const iceRestart = this.detectIceRestart(sdp);
       await this.pc.setRemoteDescription({ type: 'answer', sdp: stripCongestionFeedback(sdp) });
       await this.flushCandidates();
+      if (iceRestart) this.restartConnectivityChecks();
     });
   }
 
@@ -201,6 +204,17 @@ export class CallPeer {
       void t.sender.replaceTrack(track);
       t.setDirection('sendrecv');
       this.attached.add(track);
+    }
+  }
+
+  /**
+   * werift 0.25.2 skips ICE connectivity checks after an ICE restart while DTLS is still connected
+   * (connect() returns early), so no pair is nominated and media stops. Start the checks ourselves.
+   */
+  private restartConnectivityChecks(): void {
+    for (const t of this.pc.iceTransports) {
+      if (t.connection.nominated || t.state === 'closed' || t.state === 'checking') continue;
+      t.start().catch((err: unknown) => this.opts.log.warn({ err }, 'ICE restart checks failed'));
     }
   }
 

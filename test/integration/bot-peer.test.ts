@@ -54,6 +54,16 @@ describe('CallPeer (two werift peers, real DTLS/SRTP)', () => {
       for (const k of keys) expect(got[k]).toBeGreaterThan(k.includes('audio') ? 50 : 40);
       const bytes = await b.rtpBytes();
       expect(bytes.received).toBeGreaterThan(10_000);
+      // ICE restart (werift needs our kick to re-run connectivity checks): media resumes, same tracks
+      const before = { ...got };
+      const restartOffer = await a.offer(true);
+      const restartAnswer = await b.answer(restartOffer.sdp);
+      expect(b.remoteIceRestarts).toBe(1);
+      expect(/a=ice-ufrag:(\S+)/.exec(restartAnswer.sdp)?.[1]).not.toBe(/a=ice-ufrag:(\S+)/.exec(answer.sdp)?.[1]);
+      await a.applyAnswer(restartAnswer.sdp);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(Object.keys(got).sort()).toEqual(keys);
+      for (const k of keys) expect(got[k]! - before[k]!).toBeGreaterThan(k.includes('audio') ? 50 : 30);
     } finally {
       audio.close();
       video.close();
