@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { FlowProducer, Queue, Worker, type ConnectionOptions, type Job, type JobNode } from 'bullmq';
 import { createLogger } from '../common/logger';
 import { jobId } from './job-ids';
-import { DEFAULT_RETRY, jobOptions, type RetryPolicy } from './job-options';
+import { DEFAULT_RETRY, backoffStrategy, jobOptions, type RetryPolicy } from './job-options';
 import { toBullError } from './job.errors';
+import { parsePayload } from './job.schemas';
 import type { JobHandlerRegistry } from './job-handler.registry';
-import { JOB_QUEUE, QueueName, type JobItem } from './job.types';
+import { JOB_QUEUE, JobName, QueueName, type JobItem } from './job.types';
 import { buildRecordingFlow, type FlowSpeaker, type RecordingFlowOptions } from './recording-flow';
 
 /** Nest token for {@link JobRepositoryOptions}. */
@@ -103,6 +104,7 @@ export class JobRepository {
         prefix: this.prefix,
         concurrency: opts.concurrency?.[queue] ?? 1,
         maxStalledCount: opts.maxStalledCount?.[queue] ?? (queue === QueueName.Bots ? 10 : 2),
+        settings: { backoffStrategy },
       });
       worker.on('failed', (job, err) =>
         this.log.warn({ queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
@@ -118,7 +120,8 @@ export class JobRepository {
     const log = this.log.child({ jobId: job.id, job: job.name });
     const started = Date.now();
     try {
-      const result = await handler(job.data as never, {
+      const data = parsePayload(job.name as JobName, job.data as unknown);
+      const result = await handler(data, {
         jobId: job.id ?? '',
         attempt: job.attemptsMade + 1,
         progress: (pct) => job.updateProgress(pct),
@@ -128,6 +131,11 @@ export class JobRepository {
     } catch (err) {
       throw toBullError(err);
     }
+  }
+
+  /** Nest shutdown hook (runs after feature modules drained their calls). */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   /** Close workers, then queues and the flow producer. Idempotent. */

@@ -66,3 +66,18 @@ describe('buildRecordingFlow', () => {
     expect(root.children?.[0]?.children?.map((c) => c.name)).toEqual([JobName.MuxSpeaker, JobName.MuxSpeaker]);
   });
 });
+
+describe('parsePayload', () => {
+  it('accepts a valid payload and rejects a bad one as non-retryable', () => {
+    const { parsePayload } = jest.requireActual<typeof import('./job.schemas')>('./job.schemas');
+    expect(parsePayload(JobName.MuxSpeaker, { recordingId: 'r', participantId: 'p' })).toEqual({ recordingId: 'r', participantId: 'p' });
+    let err: unknown;
+    try {
+      parsePayload(JobName.MuxSpeaker, { recordingId: 'r' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'JOB_PAYLOAD_INVALID', retryable: false });
+    expect(toBullError(err)).toBeInstanceOf(UnrecoverableError);
+  });
+});
