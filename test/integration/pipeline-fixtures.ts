@@ -19,6 +19,8 @@ export const FFPROBE = 'ffprobe';
 export interface Interval {
   startS: number;
   durS: number;
+  /** Bot part that recorded it (default 1); a rejoin after a crash is part 2. */
+  part?: number;
 }
 
 export interface SpeakerFixture {
@@ -113,7 +115,7 @@ export async function makeRecording(opts: {
         const first = opts.sessionStartMs + iv.startS * 1000 + delay;
         const durationMs = iv.durS * 1000 - (kind === 'audio' ? 20 : 33);
         segments.push({
-          participantId: sp.participantId, trackKey: kind, seq, part: 1, container, localPath: file, frames: 1, keyframes: 1,
+          participantId: sp.participantId, trackKey: kind, seq, part: iv.part ?? 1, container, localPath: file, frames: 1, keyframes: 1,
           timeline: { firstRtpTimestamp: 0, lastRtpTimestamp: 0, firstArrivalMs: first, lastArrivalMs: first + durationMs, durationMs },
           closedMs: first + durationMs + 100,
         });
