@@ -13,6 +13,7 @@ export class DiskGuard {
 
   /** Check once now, then every intervalMs. */
   async start(): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true });
     await this.check();
     if (!this.timer) {
       this.timer = setInterval(() => void this.check(), this.intervalMs);

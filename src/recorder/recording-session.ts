@@ -30,6 +30,8 @@ export interface RecordingSessionOptions {
   now?: () => number;
   logger?: Logger;
   options?: Record<string, unknown>;
+  /** An already open store of this recording's manifest (the single writer of its file); default: open it here. */
+  manifest?: ManifestStore;
 }
 
 /** The recorder settings of RecordingSessionOptions, from the validated app config. */
@@ -64,7 +66,7 @@ export class RecordingSession implements TrackSinkFactory {
   private closing: Promise<void> | undefined;
 
   private constructor(private readonly opts: RecordingSessionOptions, readonly manifest: ManifestStore) {
-    this.dir = path.join(opts.spoolDir, opts.recordingId);
+    this.dir = path.resolve(opts.spoolDir, opts.recordingId); // absolute: segment localPaths outlive the cwd
     this.now = opts.now ?? Date.now;
     this.log = opts.logger ?? createLogger({ component: 'recording-session', recordingId: opts.recordingId, part: opts.part });
     this.queue = new SegmentQueue(opts.uploadQueueMax, opts.onSegmentClosed, this.now, (e, seg) =>
@@ -75,7 +77,7 @@ export class RecordingSession implements TrackSinkFactory {
   static async open(opts: RecordingSessionOptions): Promise<RecordingSession> {
     const now = (opts.now ?? Date.now)();
     const file = path.join(opts.spoolDir, opts.recordingId, 'manifest.json');
-    const manifest = await ManifestStore.open(file, () => newManifest({ recordingId: opts.recordingId, roomId: opts.roomId, signalingUrl: opts.signalingUrl, sessionStartMs: now, options: opts.options }));
+    const manifest = opts.manifest ?? (await ManifestStore.open(file, () => newManifest({ recordingId: opts.recordingId, roomId: opts.roomId, signalingUrl: opts.signalingUrl, sessionStartMs: now, options: opts.options })));
     await manifest.addPart({ part: opts.part, botId: opts.botId, startedMs: now });
     await manifest.setStatus('recording', now);
     return new RecordingSession(opts, manifest);

@@ -241,10 +241,9 @@ export class TrackRecorder implements TrackSink {
         else if (!this.keyframes.isWaiting) this.keyframes.request('boundary', f.arrivalLastMs);
       }
     }
-    const frame: JournalFrame = { rtpTimestamp: f.rtpTimestamp, keyframe: f.keyframe, arrivalFirstMs: f.arrivalFirstMs, arrivalLastMs: f.arrivalLastMs, data: f.data };
     const seg = this.cur ?? this.openSegment();
-    seg.frames.push(frame);
-    seg.journal.appendFrame(frame);
+    seg.frames.push(f); // an AssembledFrame is a JournalFrame: no copy
+    seg.journal.appendFrame(f);
     this.lastFrameTs = f.rtpTimestamp;
     this.s.framesWritten++;
     this.lastWrittenArrivalMs = f.arrivalLastMs;
