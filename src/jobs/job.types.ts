@@ -100,8 +100,8 @@ export const JOB_QUEUE: Readonly<Record<JobName, QueueName>> = {
 export interface JobContext {
   jobId: string;
   attempt: number;
-  /** Report progress (0-100). */
-  progress(pct: number): Promise<void>;
+  /** Report progress (0-100, or a small JSON object such as live call stats). */
+  progress(progress: number | object): Promise<void>;
 }
 
 /** A job handler: throw to fail (RecbotError.retryable decides whether BullMQ retries). */
