@@ -52,6 +52,30 @@ describe('bot resilience (werift peers, reference signaling server)', () => {
     await waitFor(() => sinks.tracks.length >= 4 && sinks.tracks.slice(2).every((t) => t.packets > 10), 15_000, 'restart after rejoin');
   });
 
+  it('frozen media: the bot climbs the recovery ladder (callee asks RESTART_CALL; caller ICE-restarts first)', async () => {
+    const fast = { statsIntervalMs: 1000, iceRestartAfterMs: 2500, fullRestartAfterMs: 5000, networkWaitMs: 30_000 };
+    const host = await room.participant('Host', { host: true });
+    const guest = await room.participant('Guest', { calleeOffers: true });
+    await waitFor(() => guest.peerStates()[host.id] === 'connected', 15_000, 'host-guest call');
+    const { bot, sinks } = await room.bot(fast);
+    await waitFor(() => sinks.total(host.id, 'audio').packets > 30 && sinks.total(guest.id, 'audio').packets > 30, 20_000, 'calls');
+    const roles = Object.fromEntries(bot.status().peers.map((p) => [p.id, p.role]));
+    expect(roles).toEqual({ [host.id]: 'callee', [guest.id]: 'caller' });
+    const hostCalls = host.events.callsStarted;
+    const guestOffers = guest.events.offersSent;
+    host.mute(12_000);
+    guest.mute(12_000);
+    // callee side (host is the caller): RESTART_CALL makes the host call again
+    await waitFor(() => host.events.callsStarted > hostCalls, 12_000, 'host re-calls after RESTART_CALL');
+    // caller side (bot calls the guest): an ICE restart offer first, then a full restart (new CALLING)
+    await waitFor(() => guest.events.callsAccepted >= 2, 12_000, 'bot fully restarts its call to the guest');
+    expect(guest.events.answersSent).toBeGreaterThanOrEqual(1); // answered the bot's ICE-restart offer
+    expect(guest.events.offersSent).toBeGreaterThan(guestOffers);
+    guest.unmute();
+    host.unmute();
+    await waitFor(() => sinks.tracks.filter((t) => !t.closed && t.packets > 20).length >= 4, 15_000, 'media again on fresh calls');
+  });
+
   it('10,000 malformed/hostile messages: the bot keeps receiving and its heap stays flat', async () => {
     const host = await room.participant('Host', { host: true });
     const { bot, sinks, signaling } = await room.bot();
