@@ -2,6 +2,7 @@ import type { PeerConfig } from 'werift';
 import type { AppConfig } from '../config/config.schema';
 import type { IceServer } from '../signaling/signaling-adapter';
 import type { LadderSettings } from './recovery-ladder';
+import { loopbackOnlyPeerConfig } from './peer-config';
 
 /** What a Bot needs from the configuration (see bot.config.ts for units and defaults). */
 export interface BotSettings extends LadderSettings {
@@ -28,6 +29,7 @@ export function botSettingsFromConfig(c: AppConfig): BotSettings {
     fullRestartAfterMs: c.FULL_RESTART_AFTER_MS,
     networkWaitMs: c.NETWORK_WAIT_MS,
     callerOfferWaitMs: c.BOT_CALLER_OFFER_WAIT_MS,
+    ...(c.ICE_LOOPBACK_ONLY ? { peerConfigOverrides: loopbackOnlyPeerConfig() } : {}),
   };
 }
 

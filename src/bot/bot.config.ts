@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envInt, envJson, envString } from '../config/env-types';
+import { envBool, envInt, envJson, envString } from '../config/env-types';
 
 const iceServerSchema = z.object({
   urls: z.union([z.string(), z.array(z.string())]),
@@ -24,6 +24,8 @@ export const botConfigShape = {
   FULL_RESTART_AFTER_MS: envInt(18_000, { min: 1000 }),
   NETWORK_WAIT_MS: envInt(60_000, { min: 1000 }),
   RECONNECT_MAX_ATTEMPTS: envInt(20, { min: 0 }),
+  /** Gather only 127.0.0.1 host candidates (local demos and tests; never in production). */
+  ICE_LOOPBACK_ONLY: envBool(false),
   /** As caller (after MAKE_CALL) wait this long for the callee's offer before offering ourselves. */
   BOT_CALLER_OFFER_WAIT_MS: envInt(3000, { min: 0 }),
 };

@@ -94,6 +94,7 @@ export class Bot extends TypedEmitter<BotEvents> {
         tracks: e.feeds.length,
         packets: e.feeds.reduce((n, f) => n + f.packets, 0),
         kbpsIn: e.kbpsIn,
+        heartbeatAgeMs: e.lastHeartbeatMs === undefined ? undefined : Date.now() - e.lastHeartbeatMs,
       })),
       stopReason: this.stopReason,
     };
@@ -132,6 +133,10 @@ export class Bot extends TypedEmitter<BotEvents> {
     sig.on('candidate', (c) => this.current(c)?.peer.addCandidate(c.candidate));
     sig.on('restartRequested', (c) => this.current(c)?.role === 'caller' && this.guard(() => this.callAsCaller(c.from)));
     sig.on('callEnded', (c) => this.current(c) && void this.closePeer(c.from));
+    sig.on('heartbeat', (c) => {
+      const e = this.current(c);
+      if (e) e.lastHeartbeatMs = Date.now();
+    });
   }
 
   private guard(fn: () => void): void {

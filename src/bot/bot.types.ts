@@ -12,7 +12,16 @@ import type { TrackFeed } from './track-feed';
 export interface BotStatus {
   state: 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'stopped';
   participants: { id: string; name: string }[];
-  peers: { id: string; role: CallRole; connection: string; tracks: number; packets: number; kbpsIn: number }[];
+  peers: {
+    id: string;
+    role: CallRole;
+    connection: string;
+    tracks: number;
+    packets: number;
+    kbpsIn: number;
+    /** Time since the last ping/pong of this call (undefined before the first). */
+    heartbeatAgeMs?: number;
+  }[];
   stopReason?: string;
 }
 
@@ -54,4 +63,5 @@ export interface PeerEntry {
   fullRestartDone: boolean;
   lastBytes: number;
   kbpsIn: number;
+  lastHeartbeatMs?: number;
 }

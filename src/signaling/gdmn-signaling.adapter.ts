@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger, type Logger } from '../common/logger';
+import type { AppConfig } from '../config/config.schema';
 import type { CallConfig, GdmnMessage } from './gdmn-protocol';
 import { EnumReplyThrottle, ParticipantTable, participantFromJoin } from './gdmn-participants';
 import { admitInbound, type ReceiveContext } from './gdmn-receive-rules';
@@ -36,6 +37,24 @@ export interface GdmnAdapterOptions {
   reconnectMaxDelayMs?: number;
   connectTimeoutMs?: number;
   logger?: Logger;
+}
+
+/** Adapter options from the validated app config plus the call's signaling URL and room. */
+export function gdmnAdapterOptionsFromConfig(
+  c: Pick<AppConfig, 'SIGNALING_PATH' | 'ROOM_ID_PREFIX' | 'BOT_DISPLAY_NAME' | 'HEARTBEAT_INTERVAL_MS' | 'RECONNECT_MAX_ATTEMPTS'>,
+  call: { url: string; roomId: string; name?: string; instanceId?: string; participantId?: string },
+): GdmnAdapterOptions {
+  return {
+    url: call.url,
+    path: c.SIGNALING_PATH,
+    roomId: call.roomId,
+    roomIdPrefix: c.ROOM_ID_PREFIX,
+    name: call.name ?? c.BOT_DISPLAY_NAME,
+    instanceId: call.instanceId,
+    participantId: call.participantId,
+    heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
+    reconnectMaxAttempts: c.RECONNECT_MAX_ATTEMPTS,
+  };
 }
 
 /** Counters of inbound/outbound traffic; drops are keyed by reason. */

@@ -28,6 +28,7 @@ describe('bot in a call (werift peers, real DTLS/SRTP, reference signaling serve
     await waitFor(() => host.received.total(signaling.selfId, 'video').frames > 5, 10_000, 'REC tile at host');
     expect(host.received.total(signaling.selfId, 'audio').packets).toBeGreaterThan(20);
     expect(bot.status().peers).toEqual([expect.objectContaining({ id: host.id, role: 'callee', connection: 'connected' })]);
+    await waitFor(() => (bot.status().peers[0]?.heartbeatAgeMs ?? 1e9) < 5000, 6000, 'heartbeat');
     await bot.stop('done');
     expect(audio?.closed && video?.closed).toBe(true);
     await waitFor(() => Object.keys(host.peerStates()).length === 0, 5000, 'host to see LEAVE');
