@@ -1,7 +1,9 @@
 /**
  * Benchmark: CPU of the recorder core for one participant (VP8 ~500 kbps + Opus), paced in real
- * time with real journals and segment files. Run: node -r <ts hook> bench-recorder.ts [seconds] [noop].
- * Prints JSON with the process CPU share during recording (excludes capture/encoding).
+ * time with real journals and segment files. Run: node -r <ts hook> bench-recorder.ts [seconds] [noop|fast].
+ * Prints JSON with the process CPU share during recording (excludes capture/encoding). `noop` measures
+ * the pacing loop alone (subtract it); `fast` feeds unpaced with a fake clock and reports CPU time per
+ * media second (the processing cost without timer wake-ups).
  */
 import { promises as fsp } from 'fs';
 import * as os from 'os';
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const session = await RecordingSession.open({ recordingId: 'bench', roomId: 'r', spoolDir: spool, part: 1, botId: 'b', segmentSeconds: 10,
     jitterBufferMs: 300, journalFsyncMs: 500, uploadQueueMax: 64, onSegmentClosed: () => undefined });
   const noop = process.argv[3] === 'noop'; // baseline: the pacing loop alone
+  if (process.argv[3] === 'fast') return fast(seconds, video, audio);
   const mk = (kind: 'audio' | 'video', rate: number): TrackSinkLike => noop ? { onRtp: () => undefined } : session.createTrackSink({ participantId: 'p', displayName: 'P', kind, trackId: kind,
     mimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8', clockRate: rate, payloadType: 96, ssrc: 1 }, { requestKeyframe: () => undefined });
   const tracks: [TrackSinkLike, RtpPacket[], number][] = [[mk('video', 90000), video, 90000], [mk('audio', 48000), audio, 48000]];
@@ -54,6 +57,26 @@ async function main(): Promise<void> {
   const st = session.stats();
   console.log(JSON.stringify({ seconds, videoKbps: Math.round((bytes * 8) / seconds / 1000), cpuPercentOfOneCore: +(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(2),
     framesWritten: Object.values(st.tracks).map((t) => t.framesWritten) }));
+  await fsp.rm(spool, { recursive: true, force: true });
+}
+
+async function fast(seconds: number, video: RtpPacket[], audio: RtpPacket[]): Promise<void> {
+  const spool = await fsp.mkdtemp(path.join(os.tmpdir(), 'recbot-bench-'));
+  let now = 1e12;
+  const session = await RecordingSession.open({ recordingId: 'bench', roomId: 'r', spoolDir: spool, part: 1, botId: 'b', segmentSeconds: 10,
+    jitterBufferMs: 300, journalFsyncMs: 500, uploadQueueMax: 64, onSegmentClosed: () => undefined, now: () => now });
+  const mk = (kind: 'audio' | 'video', rate: number): TrackSinkLike => session.createTrackSink({ participantId: 'p', displayName: 'P', kind, trackId: kind,
+    mimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8', clockRate: rate, payloadType: 96, ssrc: 1 }, { requestKeyframe: () => undefined });
+  const v = mk('video', 90000);
+  const a = mk('audio', 48000);
+  const cpu0 = process.cpuUsage();
+  for (const [sink, pk, rate] of [[v, video, 90000], [a, audio, 48000]] as const) {
+    const ts0 = pk[0]?.header.timestamp ?? 0;
+    for (const p of pk) sink.onRtp(p, (now = 1e12 + (((p.header.timestamp - ts0) | 0) / rate) * 1000));
+  }
+  await session.close();
+  const cpu = process.cpuUsage(cpu0);
+  console.log(JSON.stringify({ seconds, mode: 'fast', cpuPercentOfOneCore: +(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100).toFixed(3) }));
   await fsp.rm(spool, { recursive: true, force: true });
 }
 
