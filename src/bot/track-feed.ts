@@ -11,6 +11,9 @@ export function normaliseMimeType(mime: string): string {
   return `${kind.toLowerCase()}/${upper}`;
 }
 
+/** After a failed createTrackSink, wait this long before trying again. */
+const SINK_RETRY_MS = 5000;
+
 /**
  * Feeds one inbound werift track into a recorder TrackSink. The sink is created at the first RTP
  * packet (codec and SSRC are known by then). Counts packets; close() is idempotent.
@@ -24,6 +27,7 @@ export class TrackFeed {
   private closed = false;
   private lastArrivalMs = 0;
   private paused = false;
+  private retrySinkAtMs = 0;
 
   constructor(
     private readonly t: PeerInboundTrack,
@@ -68,6 +72,7 @@ export class TrackFeed {
   }
 
   private createSink(p: RtpPacket): boolean {
+    if (Date.now() < this.retrySinkAtMs) return false;
     const track = this.t.track;
     const codec = track.codec ?? this.t.transceiver.codecs.find((c) => c.payloadType === p.header.payloadType);
     if (!codec) return false;
@@ -84,7 +89,14 @@ export class TrackFeed {
       sdpFmtpLine: codec.parameters,
       ssrc: track.ssrc ?? p.header.ssrc,
     };
-    this.sink = this.factory.createTrackSink(this.info, { requestKeyframe: () => this.t.requestKeyframe() });
+    try {
+      this.sink = this.factory.createTrackSink(this.info, { requestKeyframe: () => this.t.requestKeyframe() });
+    } catch (err) {
+      // e.g. the spool disk is full: drop packets, try again in a few seconds
+      this.retrySinkAtMs = Date.now() + SINK_RETRY_MS;
+      this.log.error({ err }, 'createTrackSink failed');
+      return false;
+    }
     if (kind === 'video') this.t.requestKeyframe(); // werift never asks for one itself
     this.onInfo(this.info);
     return true;
