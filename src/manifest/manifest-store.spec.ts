@@ -35,6 +35,16 @@ describe('ManifestStore', () => {
     expect(reopened.snapshot().parts).toHaveLength(1);
   });
 
+  it('group-commits updates made while a write runs', async () => {
+    const file = path.join(dir, 'm', 'manifest.json');
+    const store = await ManifestStore.open(file, () => newManifest({ recordingId: 'm', roomId: 'room', sessionStartMs: 0 }));
+    const rename = jest.spyOn(fsp, 'rename');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.addGap({ participantId: 'a', trackKey: 'audio', startMs: i, endMs: i + 1, reason: 'loss' })));
+    expect(rename.mock.calls.length).toBeLessThanOrEqual(2);
+    rename.mockRestore();
+    expect((await ManifestStore.read(file))?.gaps).toHaveLength(20);
+  });
+
   it('a failed write leaves the previous file intact and no temp file', async () => {
     const file = path.join(dir, 'm.json');
     await writeFileAtomic(file, 'old');

@@ -41,13 +41,16 @@ export function newManifest(init: { recordingId: string; roomId: string; signali
 }
 
 /**
- * The local manifest of one recording (`${spool}/{recordingId}/manifest.json`). Every change goes
- * through one serialized queue and is persisted atomically before the returned promise resolves, so
- * a crash leaves either the old or the new manifest, never a torn one. A failed write (ENOSPC) keeps
- * the change in memory and is retried by the next update.
+ * The local manifest of one recording (`${spool}/{recordingId}/manifest.json`). Changes are applied
+ * in call order and persisted atomically (temp + fsync + rename) before the returned promise
+ * resolves, so a crash leaves either an older or the newer manifest, never a torn one. A failed
+ * write (ENOSPC) rejects but keeps the change in memory; the next successful write includes it.
  */
 export class ManifestStore {
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The write in progress (settled when idle). */
+  private writing: Promise<void> = Promise.resolve();
+  /** The next write, shared by every update made while `writing` runs (group commit). */
+  private pending: Promise<void> | undefined;
   private closed = false;
 
   private constructor(readonly file: string, private manifest: RecordingManifest) {}
@@ -84,17 +87,32 @@ export class ManifestStore {
     return structuredClone(this.manifest);
   }
 
-  /** Apply `fn` to the manifest and persist it; updates run one at a time in call order. */
+  /**
+   * Apply `fn` to the manifest now (updates are applied one at a time, in call order) and resolve
+   * once a write that includes it is durable. Writes never overlap; updates made while one runs
+   * share the next write (group commit), so a busy recording does not rewrite the file per change.
+   */
   update<T>(fn: (m: RecordingManifest) => T): Promise<T> {
-    const run = async (): Promise<T> => {
-      if (this.closed) throw new Error('manifest store closed');
-      const result = fn(this.manifest);
-      await writeFileAtomic(this.file, JSON.stringify(this.manifest, null, 1));
-      return result;
-    };
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
-    return p;
+    if (this.closed) return Promise.reject(new Error('manifest store closed'));
+    let result: T;
+    try {
+      result = fn(this.manifest);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.persist().then(() => result);
+  }
+
+  private persist(): Promise<void> {
+    if (!this.pending) {
+      const next = this.writing.then(() => {
+        this.pending = undefined; // later updates need a later write
+        return writeFileAtomic(this.file, JSON.stringify(this.manifest, null, 1));
+      });
+      this.pending = next;
+      this.writing = next.catch(() => undefined);
+    }
+    return this.pending;
   }
 
   addParticipant(p: ManifestParticipant): Promise<void> {
@@ -172,10 +190,10 @@ export class ManifestStore {
     });
   }
 
-  /** Wait for pending writes, then refuse further updates; idempotent. */
+  /** Refuse further updates and wait for pending writes; idempotent. */
   async close(): Promise<void> {
-    await this.queue;
     this.closed = true;
+    await this.writing;
   }
 }
 
