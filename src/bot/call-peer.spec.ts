@@ -60,6 +60,20 @@ describe('CallPeer answering a Chromium offer', () => {
     expect(out).toContain('a=rtcp-fb:96 nack pli');
   });
 
+  it('never falls back to werift\'s default public STUN server', () => {
+    const empty = new CallPeer({
+      remoteId: 'x',
+      peerConfig: buildPeerConfig(undefined, { iceServers: [], iceTransportPolicy: 'relay' }),
+      local: {},
+      log: createLogger({}),
+      onTrack: () => undefined,
+      onConnectionState: () => undefined,
+    });
+    expect(empty.pc.config.iceServers).toEqual([]);
+    expect(empty.pc.config.iceTransportPolicy).toBe('relay');
+    void empty.close();
+  });
+
   it('converts NTP timestamps to Unix ms', () => {
     const unixSec = 1_700_000_000;
     const ntp = (BigInt(unixSec + 2_208_988_800) << 32n) | BigInt(2 ** 31);
