@@ -20,11 +20,11 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 20);
   const video = await captureRtp('vp8', seconds, 'ffmpeg', { size: '640x360', kbps: 480 });
   const audio = await captureRtp('opus', seconds);
+  if (process.argv[3] === 'fast') return fast(seconds, video, audio);
   const spool = await fsp.mkdtemp(path.join(os.tmpdir(), 'recbot-bench-'));
   const session = await RecordingSession.open({ recordingId: 'bench', roomId: 'r', spoolDir: spool, part: 1, botId: 'b', segmentSeconds: 10,
     jitterBufferMs: 300, journalFsyncMs: 500, uploadQueueMax: 64, onSegmentClosed: () => undefined });
   const noop = process.argv[3] === 'noop'; // baseline: the pacing loop alone
-  if (process.argv[3] === 'fast') return fast(seconds, video, audio);
   const mk = (kind: 'audio' | 'video', rate: number): TrackSinkLike => noop ? { onRtp: () => undefined } : session.createTrackSink({ participantId: 'p', displayName: 'P', kind, trackId: kind,
     mimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8', clockRate: rate, payloadType: 96, ssrc: 1 }, { requestKeyframe: () => undefined });
   const tracks: [TrackSinkLike, RtpPacket[], number][] = [[mk('video', 90000), video, 90000], [mk('audio', 48000), audio, 48000]];
