@@ -2,12 +2,21 @@ import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/co
 import type { AppConfig } from '../config/config.schema';
 import { HealthController } from '../health/health.controller';
 import { HealthService } from '../health/health.service';
-import { APP_CONFIG, REDIS_URL } from './tokens';
+import { JobHandlerRegistry } from '../jobs/job-handler.registry';
+import { DEFAULT_RETRY, webhookRetryPolicy } from '../jobs/job-options';
+import { QueueName } from '../jobs/job.types';
+import { JOB_REPOSITORY_OPTIONS, JobRepository, type JobRepositoryOptions } from '../jobs/job.repository';
+import { CallControl } from '../recordings/call-control';
+import type { StorageDriver } from '../storage/storage.types';
+import { APP_CONFIG, REDIS_URL, STORAGE } from './tokens';
 
 /** Values resolved before Nest starts (config, the Redis URL of the embedded or external server). */
 export interface BootContext {
   config: AppConfig;
   redisUrl: string;
+  storage: StorageDriver;
+  /** BullMQ key prefix (tests isolate themselves with their own). */
+  queuePrefix?: string;
 }
 
 /** Feature modules selected by APP_ROLE; filled in by role (see roleModules). */
@@ -25,6 +34,18 @@ export class AppModule {
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: ctx.config },
       { provide: REDIS_URL, useValue: ctx.redisUrl },
+      { provide: STORAGE, useValue: ctx.storage },
+      {
+        provide: JOB_REPOSITORY_OPTIONS,
+        useValue: {
+          redisUrl: ctx.redisUrl,
+          prefix: ctx.queuePrefix,
+          retry: { ...DEFAULT_RETRY, [QueueName.Webhooks]: webhookRetryPolicy(ctx.config.WEBHOOK_RETRY_HOURS) },
+        } satisfies JobRepositoryOptions,
+      },
+      JobRepository,
+      { provide: JobHandlerRegistry, useValue: new JobHandlerRegistry() },
+      CallControl,
       HealthService,
     ];
     return {
@@ -33,7 +54,7 @@ export class AppModule {
       imports,
       controllers: [HealthController],
       providers,
-      exports: [APP_CONFIG, REDIS_URL, HealthService],
+      exports: [APP_CONFIG, REDIS_URL, STORAGE, JobRepository, JobHandlerRegistry, CallControl, HealthService],
     };
   }
 }

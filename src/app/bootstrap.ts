@@ -7,6 +7,8 @@ import type { AppConfig } from '../config/config.schema';
 import { loadConfig } from '../config/config.schema';
 import { createLogger, initLogger } from '../common/logger';
 import { requireBinaries } from '../common/binaries';
+import { errorMessage } from '../common/errors';
+import { createStorageDriver } from '../storage/storage.factory';
 import { enableDefaultMetrics } from '../common/metrics';
 import { startRedisServer } from '../infra/redis-process';
 import { AppModule } from './app.module';
@@ -35,8 +37,11 @@ export function requiredBinaries(config: AppConfig): string[] {
  * Validate config, start the embedded Redis when REDIS_URL is unset, then start Nest for APP_ROLE.
  * Throws ConfigError / MissingBinaryError before anything is started.
  */
-export async function startService(env: Record<string, string | undefined>, overrides: Partial<AppConfig> = {}): Promise<RunningService> {
-  const config: AppConfig = { ...loadConfig(env), ...overrides };
+export async function startService(
+  env: Record<string, string | undefined>,
+  opts: { overrides?: Partial<AppConfig>; queuePrefix?: string } = {},
+): Promise<RunningService> {
+  const config: AppConfig = { ...loadConfig(env), ...opts.overrides };
   initLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === undefined ? undefined : config.LOG_PRETTY === 'true' });
   const log = createLogger({ component: 'bootstrap', role: config.APP_ROLE });
   requireBinaries(requiredBinaries(config));
@@ -55,9 +60,15 @@ export async function startService(env: Record<string, string | undefined>, over
     log.info({ redisUrl, redisPid: redis.pid }, 'embedded redis-server started');
   }
 
+  const storage = createStorageDriver(config);
+  if (config.APPLY_LIFECYCLE_ON_START && storage.applyLifecycle) {
+    // Not fatal: storage may be briefly unreachable at start; `recbot storage apply-lifecycle` re-applies.
+    await storage.applyLifecycle().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'applying lifecycle rules failed'));
+  }
+
   let app: INestApplication;
   try {
-    app = await NestFactory.create(AppModule.forRoot({ config, redisUrl }, roleModules()), {
+    app = await NestFactory.create(AppModule.forRoot({ config, redisUrl, storage, queuePrefix: opts.queuePrefix }, roleModules()), {
       logger: new PinoNestLogger(),
       bufferLogs: false,
     });
@@ -65,6 +76,7 @@ export async function startService(env: Record<string, string | undefined>, over
     app.enableShutdownHooks();
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   } catch (err) {
+    await storage.close();
     await stopRedis?.();
     throw err;
   }
@@ -77,6 +89,7 @@ export async function startService(env: Record<string, string | undefined>, over
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       await app.close();
+      await storage.close();
       await stopRedis?.();
     })());
   return { config, url, redisUrl, app, close };

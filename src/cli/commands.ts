@@ -1,5 +1,6 @@
 import { serveCommand } from './serve.command';
 import { signalCommand } from './signal.command';
+import { demoCommand } from './demo.command';
 
 /** A CLI command; `run` resolves to the exit code, or -1 to keep the process running. */
 export interface CliCommand {
@@ -11,6 +12,7 @@ export interface CliCommand {
 export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   signal: signalCommand,
+  demo: demoCommand,
 };
 
 export function usage(): string {

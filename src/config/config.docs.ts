@@ -1,3 +1,4 @@
+import { PIPELINE_CONFIG_DOCS } from '../pipeline/pipeline.config';
 import { CONFIG_KEYS, loadConfig } from './config.schema';
 
 /** One line of documentation per environment variable (README's configuration table is generated from it). */
@@ -64,7 +65,17 @@ export const CONFIG_DOCS: Record<string, string> = {
   OFFLINE_ASR_PORT: 'Port of the embedded offline transcription endpoint (0 = any free port)',
   WEBHOOK_ENDPOINTS: 'JSON `[{url, secret, events?}]`; Standard Webhooks signatures with each endpoint\'s secret',
   WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt',
-  WEBHOOK_RETRY_HOURS: 'Keep retrying a failed delivery (exponential backoff) for this long',
+  WEBHOOK_RETRY_HOURS: 'Keep retrying a failed delivery (exponential backoff capped at 1 h) for this long',
+  ICE_LOOPBACK_ONLY: 'Gather only 127.0.0.1 host candidates (the local demo and tests; never in production)',
+  BOT_CALLER_OFFER_WAIT_MS: 'As caller, wait this long for the callee\'s offer before offering ourselves',
+  AZURE_OPENAI_ENDPOINT: 'Azure OpenAI resource endpoint (with OPENAI_API_KEY); TRANSCRIBE_MODEL is then the deployment name',
+  AZURE_OPENAI_API_VERSION: 'Azure OpenAI API version',
+  TRANSCRIBE_CHUNK_MAX_SECONDS: 'Longest audio chunk sent in one request (chunks are cut at silences)',
+  TRANSCRIBE_SKIP_SILENCE_SECONDS: 'Silences at least this long are not sent to the API',
+  TRANSCRIBE_REQUEST_TIMEOUT_MS: 'Timeout of one transcription request',
+  TRANSCRIBE_MAX_ATTEMPTS: 'Tries per chunk (429/5xx/network, honouring Retry-After) before the job fails retryably',
+  OFFLINE_ASR_CONCURRENCY: 'Recognitions the embedded offline endpoint runs at once',
+  ...PIPELINE_CONFIG_DOCS,
 };
 
 function shownDefault(key: string, value: unknown): string {

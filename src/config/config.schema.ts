@@ -6,6 +6,7 @@ import { recorderConfigShape } from '../recorder/recorder.config';
 import { botConfigShape } from '../bot/bot.config';
 import { transcriptionConfigShape } from '../transcription/transcription.config';
 import { webhookConfigShape } from '../webhooks/webhook.config';
+import { pipelineConfigShape } from '../pipeline/pipeline.config';
 
 /** Core settings. Feature modules own their own shapes (see the imports); all are merged here. */
 const coreConfigShape = {
@@ -35,6 +36,7 @@ export const configSchema = z.object({
   ...botConfigShape,
   ...transcriptionConfigShape,
   ...webhookConfigShape,
+  ...pipelineConfigShape,
 });
 
 export type AppConfig = z.output<typeof configSchema>;

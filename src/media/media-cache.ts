@@ -42,14 +42,25 @@ function escapeDrawtext(s: string): string {
 
 const OPUS_ARGS = ['-ar', '48000', '-ac', '1', '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-application', 'voip'];
 
+/** Speech options: flite voice, and silence before/after the speech (for speakers taking turns). */
+export interface SpeechOptions {
+  voice?: string;
+  leadSilenceS?: number;
+  tailSilenceS?: number;
+}
+
 /** Ogg/Opus (48 kHz mono, 20 ms frames) of `sentences` spoken by flite. */
-export async function ensureSpeechOpus(cacheDir: string, sentences: string[]): Promise<string> {
+export async function ensureSpeechOpus(cacheDir: string, sentences: string[], opts: SpeechOptions = {}): Promise<string> {
   const text = sentences.join(' ');
-  return cached(cacheDir, `speech-${key(['speech', text, OPUS_ARGS])}.ogg`, async (tmp) => {
+  const lead = opts.leadSilenceS ?? 0;
+  const tail = opts.tailSilenceS ?? 1;
+  const voiceArgs = opts.voice ? ['-voice', opts.voice] : [];
+  const filter = `adelay=${Math.round(lead * 1000)}:all=1,apad=pad_dur=${tail}`;
+  return cached(cacheDir, `speech-${key(['speech', text, OPUS_ARGS, opts.voice ?? '', lead, tail])}.ogg`, async (tmp) => {
     const wav = `${tmp}.wav`;
     try {
-      await run('flite', ['-t', text, '-o', wav]);
-      await run('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-af', 'apad=pad_dur=1', ...OPUS_ARGS, '-f', 'ogg', tmp]);
+      await run('flite', [...voiceArgs, '-t', text, '-o', wav]);
+      await run('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-af', filter, ...OPUS_ARGS, '-f', 'ogg', tmp]);
     } finally {
       rmSync(wav, { force: true });
     }

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Bot, type BotMedia, type BotStatus } from '../bot/bot';
+import { botSettingsFromConfig } from '../bot/bot-settings';
+import { RecbotError, errorMessage } from '../common/errors';
+import { createLogger, type Logger } from '../common/logger';
+import type { AppConfig } from '../config/config.schema';
+import { writeFileAtomic, type ManifestStore } from '../manifest/manifest-store';
+import type { RecordingManifest } from '../manifest/manifest.types';
+import { StorageManifestSource } from '../pipeline/manifest-source';
+import type { SegmentUploader } from '../pipeline/segment-uploader';
+import type { DiskGuard } from '../recorder/disk-guard';
+import { RecordingSession } from '../recorder/recording-session';
+import { GdmnSignalingAdapter } from '../signaling/gdmn-signaling.adapter';
+import type { StorageDriver } from '../storage/storage.types';
+import { pendingUploads, readCallOptions, type CallOptions } from './call-options';
+
+/** What the runner needs from the process around it. */
+export interface CallRunnerDeps {
+  config: AppConfig;
+  storage: StorageDriver;
+  uploader: SegmentUploader;
+  botMedia: BotMedia;
+  diskGuard?: DiskGuard;
+  /** The one ManifestStore of a recording's local manifest (shared with the uploader's updates). */
+  manifestStore(recordingId: string): Promise<ManifestStore>;
+  logger?: Logger;
+}
+
+/** How one run of a call ended. */
+export interface CallOutcome {
+  recordingId: string;
+  part: number;
+  stopReason: string;
+  /** The manifest as pushed to storage at the end (status 'processing' unless `handover`). */
+  manifest: RecordingManifest;
+  /** True when the call goes on and another recorder should take it over (drain, disk full). */
+  handover: boolean;
+}
+
+export interface RunHooks {
+  onStatus?(status: BotStatus, stats: { segments: number; uploaded: number }): void;
+  /** Resolves (or the signal aborts) when the call must stop early. */
+  signal?: AbortSignal;
+  /** Stop reason to use when `signal` aborts (default 'stopped'). */
+  abortReason?(): string;
+}
+
+const MANIFEST_PUSH_MS = 5000;
+const UPLOAD_WAIT_MS = 6 * 3600_000;
+/** Stop reasons after which the call goes on without us and another recorder should rejoin. */
+export const HANDOVER_REASONS = new Set(['shutdown', 'disk-full']);
+
+/**
+ * Runs one part of one recording on this recorder: seed the local manifest from storage, open a
+ * RecordingSession, join the room with a Bot, record until the bot leaves (empty room, max duration,
+ * stop request, terminal signaling failure), close every track, wait until every closed segment is
+ * uploaded and verified, then push the final manifest to storage. Flow creation is the caller's.
+ */
+export class CallRunner {
+  private readonly log: Logger;
+  private readonly manifests: StorageManifestSource;
+
+  constructor(private readonly deps: CallRunnerDeps) {
+    this.log = deps.logger ?? createLogger({ component: 'call-runner' });
+    this.manifests = new StorageManifestSource(deps.storage);
+  }
+
+  spoolDir(): string {
+    return path.resolve(this.deps.config.WORK_DIR, 'spool');
+  }
+
+  /** `${spool}/{recordingId}/manifest.json` */
+  manifestFile(recordingId: string): string {
+    return path.join(this.spoolDir(), recordingId, 'manifest.json');
+  }
+
+  async run(recordingId: string, hooks: RunHooks = {}): Promise<CallOutcome> {
+    const c = this.deps.config;
+    const log = this.log.child({ recordingId });
+    const remote = await this.manifests.load(recordingId);
+    const opts = readCallOptions(remote, c);
+    if (!remote.signalingUrl) throw new RecbotError('BAD_RECORDING', `recording ${recordingId} has no signalingUrl`);
+    const localFile = this.manifestFile(recordingId);
+    if (!existsSync(localFile)) {
+      // A new recording here (or a takeover from another recorder): continue the shared manifest.
+      await mkdir(path.dirname(localFile), { recursive: true });
+      await writeFileAtomic(localFile, JSON.stringify(remote, null, 1));
+    }
+    const store = await this.deps.manifestStore(recordingId);
+    const known = [...remote.parts, ...store.snapshot().parts];
+    const part = known.reduce((max, p) => Math.max(max, p.part), 0) + 1;
+
+    const signaling = new GdmnSignalingAdapter({
+      url: remote.signalingUrl,
+      path: opts.signalingPath,
+      roomId: remote.roomId,
+      roomIdPrefix: opts.roomIdPrefix,
+      name: opts.displayName,
+      heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
+      reconnectMaxAttempts: c.RECONNECT_MAX_ATTEMPTS,
+      logger: log,
+    });
+    const session = await RecordingSession.open({
+      recordingId,
+      roomId: remote.roomId,
+      signalingUrl: remote.signalingUrl,
+      spoolDir: this.spoolDir(),
+      part,
+      botId: signaling.selfId,
+      segmentSeconds: c.SEGMENT_SECONDS,
+      jitterBufferMs: c.JITTER_BUFFER_MS,
+      journalFsyncMs: c.JOURNAL_FSYNC_MS,
+      uploadQueueMax: c.UPLOAD_QUEUE_MAX,
+      onSegmentClosed: this.deps.uploader.handoff(recordingId),
+      diskGuard: this.deps.diskGuard,
+      logger: log.child({ part }),
+      options: remote.options,
+      manifest: store,
+    });
+    const bot = new Bot({
+      signaling,
+      sinkFactory: session,
+      media: this.deps.botMedia,
+      settings: { ...botSettingsFromConfig(c), maxDurationMs: opts.maxDurationMs, emptyRoomTimeoutMs: opts.emptyRoomTimeoutMs },
+      logger: log.child({ part }),
+    });
+    const pushTimer = setInterval(() => void this.push(session.manifest, log), MANIFEST_PUSH_MS);
+    const onAbort = (): void => void bot.stop(hooks.abortReason?.() ?? 'stopped');
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    bot.on('status', (st) => {
+      for (const p of st.participants) void session.addParticipant(p.id, p.name).catch(() => undefined);
+      const m = session.manifest.snapshot();
+      hooks.onStatus?.(st, { segments: m.segments.length, uploaded: m.segments.filter((s) => s.uploadedMs).length });
+    });
+
+    let stopReason: string;
+    try {
+      if (hooks.signal?.aborted) await bot.stop(hooks.abortReason?.() ?? 'stopped');
+      else await bot.start().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot failed to join'));
+      stopReason = await bot.whenStopped();
+    } finally {
+      hooks.signal?.removeEventListener('abort', onAbort);
+      clearInterval(pushTimer);
+    }
+    log.info({ part, stopReason }, 'bot left; closing tracks');
+    await session.close(stopReason, { drain: true });
+    await this.waitForUploads(session.manifest, log);
+    const handover = HANDOVER_REASONS.has(stopReason);
+    if (!handover) await session.manifest.setStatus('processing', Date.now(), stopReason);
+    const manifest = session.manifest.snapshot();
+    await this.manifests.save(manifest);
+    if (/already_in_room|unreachable|refused/i.test(stopReason) && manifest.segments.length === 0) {
+      throw new RecbotError('JOIN_FAILED', `bot could not join room ${remote.roomId}: ${stopReason}`);
+    }
+    return { recordingId, part, stopReason, manifest, handover };
+  }
+
+  /** Remove the local spool of a recording whose segments are all in storage. */
+  async cleanupSpool(recordingId: string): Promise<void> {
+    const dir = path.join(this.spoolDir(), recordingId);
+    if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Push the local manifest to storage (progress for the API); failures only logged. */
+  private async push(store: ManifestStore, log: Logger): Promise<void> {
+    await this.manifests.save(store.snapshot()).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'manifest push failed'));
+  }
+
+  /** Wait until every closed segment with a local file is uploaded and verified. */
+  private async waitForUploads(store: ManifestStore, log: Logger): Promise<void> {
+    const started = Date.now();
+    let lastLog = 0;
+    for (;;) {
+      const pending = pendingUploads(store.snapshot());
+      if (pending === 0) return;
+      if (Date.now() - started > UPLOAD_WAIT_MS) {
+        throw new RecbotError('UPLOAD_STUCK', `${pending} segments still not uploaded after ${UPLOAD_WAIT_MS / 60_000} min`, { retryable: true });
+      }
+      if (Date.now() - lastLog > 30_000) {
+        lastLog = Date.now();
+        log.info({ pending }, 'waiting for segment uploads');
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export type { CallOptions };

@@ -1,0 +1,211 @@
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, STORAGE } from '../app/tokens';
+import { loadBotMedia } from '../bot/bot-media';
+import { RecbotError, errorMessage } from '../common/errors';
+import { createLogger } from '../common/logger';
+import type { AppConfig } from '../config/config.schema';
+import { HealthService } from '../health/health.service';
+import { JobHandlerRegistry } from '../jobs/job-handler.registry';
+import { JobRepository } from '../jobs/job.repository';
+import { JobName, QueueName } from '../jobs/job.types';
+import { ManifestStore } from '../manifest/manifest-store';
+import { MediaPipeline } from '../pipeline/media-pipeline';
+import { StorageManifestSource } from '../pipeline/manifest-source';
+import { SegmentUploader } from '../pipeline/segment-uploader';
+import { DiskGuard } from '../recorder/disk-guard';
+import { recoverSpool } from '../recorder/recover-spool';
+import { CallControl } from '../recordings/call-control';
+import type { StorageDriver } from '../storage/storage.types';
+import { CallRunner, type CallOutcome } from './call-runner';
+import { readCallOptions } from './call-options';
+import { recorderMetrics } from './recorder.metrics';
+
+interface RunningCall {
+  abort: AbortController;
+  reason: string;
+}
+
+/**
+ * The recorder role: takes JoinCall jobs from the `bots` queue within RECORDER_MAX_CALLS, runs each
+ * call with a CallRunner, then starts the post-call flow. On start it recovers the spool (journals
+ * of a killed process) and uploads what was left. On shutdown it stops taking calls and drains:
+ * running calls continue until they end or SHUTDOWN_GRACE_MS passes, then hand over to another recorder.
+ */
+@Injectable()
+export class RecorderService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = createLogger({ component: 'recorder' });
+  private readonly calls = new Map<string, RunningCall>();
+  private readonly stores = new Map<string, Promise<ManifestStore>>();
+  private uploader?: SegmentUploader;
+  private diskGuard?: DiskGuard;
+  private runner?: CallRunner;
+  private unsubscribe?: () => void;
+  private draining = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORAGE) private readonly storage: StorageDriver,
+    private readonly jobs: JobRepository,
+    private readonly registry: JobHandlerRegistry,
+    private readonly control: CallControl,
+    private readonly health: HealthService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const c = this.config;
+    const spool = path.resolve(c.WORK_DIR, 'spool');
+    await mkdir(spool, { recursive: true });
+    this.diskGuard = new DiskGuard(spool, c.DISK_MIN_FREE_MB);
+    await this.diskGuard.start();
+    this.uploader = new SegmentUploader({
+      storage: this.storage,
+      concurrency: c.UPLOAD_CONCURRENCY,
+      queueMax: c.UPLOAD_QUEUE_MAX,
+      retryMaxMs: c.UPLOAD_RETRY_MAX_MS,
+      ageAlertMs: c.UPLOAD_AGE_ALERT_MS,
+      recordUpload: (id, seg, r) => this.recordUpload(id, seg.participantId, seg.trackKey, seg.seq, r),
+    });
+    const botMedia = await loadBotMedia(path.resolve(c.WORK_DIR, 'media-cache'));
+    this.runner = new CallRunner({
+      config: c,
+      storage: this.storage,
+      uploader: this.uploader,
+      botMedia,
+      diskGuard: this.diskGuard,
+      manifestStore: (id) => this.manifestStore(id),
+    });
+    recorderMetrics({ calls: () => this.calls.size, uploader: this.uploader, diskGuard: this.diskGuard, maxCalls: c.RECORDER_MAX_CALLS });
+    this.health.register('recorder', () => ({
+      ok: !this.diskGuard?.isFull(),
+      detail: `${this.calls.size}/${c.RECORDER_MAX_CALLS} calls; disk free ${Math.round(this.diskGuard?.freeMb ?? 0)} MB${this.draining ? '; draining' : ''}`,
+    }));
+    await this.recover(spool);
+
+    this.unsubscribe = await this.control.subscribe((msg) => {
+      const call = this.calls.get(msg.recordingId);
+      if (!call) return;
+      call.reason = msg.type === 'delete' ? 'deleted' : 'stopped';
+      call.abort.abort();
+    });
+    this.registry.register(JobName.JoinCall, (d, ctx) => this.joinCall(d.recordingId, ctx.progress));
+    this.jobs.startWorkers(this.registry, { queues: [QueueName.Bots], concurrency: { [QueueName.Bots]: c.RECORDER_MAX_CALLS } });
+    this.log.info({ maxCalls: c.RECORDER_MAX_CALLS, spool }, 'recorder ready');
+  }
+
+  /** SIGTERM: stop taking calls; after SHUTDOWN_GRACE_MS hand running calls over; wait for them. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    const grace = setTimeout(() => {
+      for (const call of this.calls.values()) {
+        call.reason = 'shutdown';
+        call.abort.abort();
+      }
+    }, this.config.SHUTDOWN_GRACE_MS);
+    if (this.calls.size > 0) this.log.info({ calls: this.calls.size, graceMs: this.config.SHUTDOWN_GRACE_MS }, 'draining calls');
+    await this.jobs.close();
+    clearTimeout(grace);
+    this.unsubscribe?.();
+    await this.uploader?.close();
+    this.diskGuard?.close();
+  }
+
+  private async joinCall(recordingId: string, progress: (pct: number | object) => Promise<void>): Promise<unknown> {
+    if (!this.runner) throw new RecbotError('NOT_READY', 'recorder not ready', { retryable: true });
+    if (this.draining) throw new RecbotError('DRAINING', 'recorder is shutting down', { retryable: true });
+    if (this.diskGuard?.isFull()) throw new RecbotError('DISK_FULL', 'recorder spool disk is below DISK_MIN_FREE_MB', { retryable: true });
+    const call: RunningCall = { abort: new AbortController(), reason: 'stopped' };
+    this.calls.set(recordingId, call);
+    if (await this.control.isStopRequested(recordingId)) call.abort.abort();
+    let started = false;
+    let outcome: CallOutcome;
+    try {
+      outcome = await this.runner.run(recordingId, {
+        signal: call.abort.signal,
+        abortReason: () => call.reason,
+        onStatus: (st, s) => {
+          void progress({ state: st.state, participants: st.participants.length, peers: st.peers.length, segments: s.segments, uploaded: s.uploaded }).catch(() => undefined);
+          if (!started && st.state === 'in-room') {
+            started = true;
+            void this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.started' } }).catch(() => undefined);
+          }
+        },
+      });
+    } finally {
+      this.calls.delete(recordingId);
+    }
+    if (call.reason === 'deleted') {
+      await this.releaseStore(recordingId);
+      await this.runner.cleanupSpool(recordingId);
+      return { deleted: true };
+    }
+    if (outcome.handover) throw new RecbotError('HANDOVER', `call handed over (${outcome.stopReason})`, { retryable: true });
+    return this.finish(outcome);
+  }
+
+  /** Start the post-call flow (or fail the recording when nothing was recorded). */
+  private async finish(outcome: CallOutcome): Promise<unknown> {
+    const { recordingId, manifest } = outcome;
+    const speakers = MediaPipeline.flowSpeakers(manifest);
+    if (speakers.length === 0) {
+      await this.failRecording(recordingId, `no media recorded (${outcome.stopReason})`);
+      return { speakers: 0 };
+    }
+    const opts = readCallOptions(manifest, this.config);
+    await this.jobs.createRecordingFlow(recordingId, speakers, { transcribe: opts.transcribe, mix: true });
+    await this.releaseStore(recordingId);
+    await this.runner?.cleanupSpool(recordingId);
+    return { speakers: speakers.length, stopReason: outcome.stopReason, part: outcome.part };
+  }
+
+  private async failRecording(recordingId: string, reason: string): Promise<void> {
+    const store = new StorageManifestSource(this.storage);
+    const m = await store.load(recordingId);
+    m.status = 'failed';
+    m.statusHistory.push({ status: 'failed', atMs: Date.now(), reason });
+    await store.save(m);
+    await this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.failed' } });
+    await this.releaseStore(recordingId);
+    await this.runner?.cleanupSpool(recordingId);
+  }
+
+  /** The single writer of a recording's local manifest, shared by its call and the uploader. */
+  private manifestStore(id: string): Promise<ManifestStore> {
+    let p = this.stores.get(id);
+    if (!p) {
+      const file = path.resolve(this.config.WORK_DIR, 'spool', id, 'manifest.json');
+      p = ManifestStore.open(file, () => {
+        throw new RecbotError('NO_LOCAL_MANIFEST', `no local manifest for ${id}`);
+      });
+      p.catch(() => this.stores.delete(id));
+      this.stores.set(id, p);
+    }
+    return p;
+  }
+
+  /** Forget a finished recording's store (after its spool is gone). */
+  private async releaseStore(id: string): Promise<void> {
+    const p = this.stores.get(id);
+    this.stores.delete(id);
+    await p?.then((s) => s.close()).catch(() => undefined);
+  }
+
+  private async recordUpload(id: string, pid: string, trackKey: string, seq: number, r: { key: string; size: number; md5: string; uploadedMs: number }): Promise<void> {
+    const store = await this.manifestStore(id);
+    await store.updateSegment(pid, trackKey, seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs });
+  }
+
+  /** Rebuild unfinished segments of a killed process and queue everything not yet uploaded. */
+  private async recover(spool: string): Promise<void> {
+    try {
+      const found = await recoverSpool(spool);
+      for (const r of found) {
+        for (const seg of r.pendingSegments) this.uploader?.handoff(r.recordingId)(seg);
+        this.log.info({ recordingId: r.recordingId, recovered: r.recoveredSegments.length, pending: r.pendingSegments.length }, 'recovered recording from spool');
+      }
+    } catch (err) {
+      this.log.error({ err: errorMessage(err) }, 'spool recovery failed');
+    }
+  }
+}
