@@ -7,10 +7,12 @@ const T0 = 1_700_000_000_000;
 const track = (participantId: string, kind: 'audio' | 'video', codec = kind === 'audio' ? 'audio/opus' : 'video/VP8'): ManifestTrack => ({
   trackKey: kind, participantId, kind, codec, clockRate: kind === 'audio' ? 48000 : 90000, part: 0, startedMs: T0,
 });
+const rtpAt = (trackKey: string, ms: number): number => Math.round((ms * (trackKey.startsWith('audio') ? 48 : 90)) % 0x1_0000_0000);
 const seg = (participantId: string, trackKey: string, seq: number, startMs: number, durationMs: number, extra: Partial<ManifestSegment['timeline']> = {}): ManifestSegment => ({
   participantId, trackKey, seq, part: 0, container: 'webm', frames: 1, keyframes: 1, closedMs: T0 + startMs + durationMs,
   localPath: `/spool/${participantId}/${trackKey}/${seq}.webm`,
-  timeline: { firstRtpTimestamp: 0, lastRtpTimestamp: 0, firstArrivalMs: T0 + startMs, lastArrivalMs: T0 + startMs + durationMs, durationMs, ...extra },
+  // RTP time runs with wall time (as senders do, also across a mute), 20 ms before the segment's end.
+  timeline: { firstRtpTimestamp: rtpAt(trackKey, startMs), lastRtpTimestamp: rtpAt(trackKey, startMs + durationMs - 20), firstArrivalMs: T0 + startMs, lastArrivalMs: T0 + startMs + durationMs, durationMs, ...extra },
 });
 const manifest = (segments: ManifestSegment[], tracks: ManifestTrack[], endMs?: number): RecordingManifest => ({
   version: 1, recordingId: 'r', roomId: 'room', status: 'processing', sessionStartMs: T0, sessionEndMs: endMs === undefined ? undefined : T0 + endMs,
@@ -18,6 +20,28 @@ const manifest = (segments: ManifestSegment[], tracks: ManifestTrack[], endMs?: 
 });
 
 describe('timeline', () => {
+  it('places segments of one RTP run by RTP time, not by their jittered arrivals', () => {
+    // Media is 5 s per segment; arrivals of segment starts are late by 0, 280 and 120 ms (event-loop / network jitter).
+    const segs = [0, 1, 2].map((i) => {
+      const s = seg('a', 'audio', i, i * 5000, 5000);
+      const late = [0, 280, 120][i] as number;
+      return { ...s, timeline: { ...s.timeline, firstArrivalMs: s.timeline.firstArrivalMs + late } };
+    });
+    const placed = placeTrack(segs, track('a', 'audio'), T0);
+    expect(placed.map((p) => p.startMs)).toEqual([0, 5000, 10000]);
+    expect(placed.every((p) => p.outpointMs === undefined)).toBe(true);
+  });
+
+  it('ignores sender reports that disagree with the RTP clock (uses arrivals instead)', () => {
+    const a = [0, 1].map((i) => seg('a', 'audio', i, 1000 + i * 5000, 5000));
+    // SR mapping off by 280 ms between the two segments: not trusted.
+    a[0]!.timeline = { ...a[0]!.timeline, srNtpMs: 50_000, srRtpTimestamp: a[0]!.timeline.firstRtpTimestamp };
+    a[1]!.timeline = { ...a[1]!.timeline, srNtpMs: 55_280, srRtpTimestamp: a[1]!.timeline.firstRtpTimestamp };
+    expect(senderClockOffsetMs(a, [track('a', 'audio')])).toBeUndefined();
+    const placed = placeTrack(a, track('a', 'audio'), T0, senderClockOffsetMs(a, [track('a', 'audio')]));
+    expect(placed.map((p) => p.startMs)).toEqual([1000, 6000]);
+  });
+
   it('places a late joiner at its wall time and keeps a mute gap as a gap', () => {
     const segs = [seg('a', 'audio', 0, 180_000, 10_000), seg('a', 'audio', 1, 190_000, 10_000), seg('a', 'audio', 2, 220_000, 10_000)];
     const placed = placeTrack(segs, track('a', 'audio'), T0);

@@ -42,33 +42,95 @@ export function senderWallMs(seg: ManifestSegment, clockRate: number): number | 
   return t.srNtpMs + (rtpDiff(t.firstRtpTimestamp, t.srRtpTimestamp) * 1000) / clockRate;
 }
 
+/** A run of segments with continuous RTP time (same part and stream): one linear RTP -> wall mapping. */
+export interface TrackRun {
+  segments: ManifestSegment[];
+  /** RTP timestamp of the run's first frame. */
+  firstRtp: number;
+}
+
+/** A jump between consecutive segments larger than this (RTP time vs arrival time) starts a new run. */
+const RUN_BREAK_MS = 1000;
+/** SR-derived anchors of one run must agree within this, or the sender's SRs are not trusted. */
+const SR_SPREAD_MS = 30;
+
 /**
- * Per-participant offset (our clock - sender clock) from the segments that have an SR mapping:
- * the median of arrival - senderWall. One offset for all of a participant's tracks keeps the
- * sender's own lip sync (as WebRTC receivers do) instead of each track's network delay.
+ * Split a track's segments (sorted by part, seq) into runs of continuous RTP time. Inside a run a
+ * segment is placed by its RTP timestamp, not by its own arrival time, so arrival jitter never
+ * stretches, squeezes or shifts segments against each other.
+ */
+export function trackRuns(segments: readonly ManifestSegment[], clockRate: number): TrackRun[] {
+  const sorted = [...segments].sort((a, b) => a.part - b.part || a.seq - b.seq);
+  const runs: TrackRun[] = [];
+  let prev: ManifestSegment | undefined;
+  for (const seg of sorted) {
+    const run = runs[runs.length - 1];
+    const continuous =
+      run && prev && prev.part === seg.part &&
+      (() => {
+        const rtpGapMs = (rtpDiff(seg.timeline.firstRtpTimestamp, prev.timeline.lastRtpTimestamp) * 1000) / clockRate;
+        const wallGapMs = seg.timeline.firstArrivalMs - prev.timeline.lastArrivalMs;
+        return rtpGapMs >= 0 && Math.abs(wallGapMs - rtpGapMs) < RUN_BREAK_MS;
+      })();
+    if (continuous && run) run.segments.push(seg);
+    else runs.push({ segments: [seg], firstRtp: seg.timeline.firstRtpTimestamp });
+    prev = seg;
+  }
+  return runs;
+}
+
+/** Offset (ms) of an RTP timestamp from the run's first frame. */
+function rtpOffsetMs(run: TrackRun, rtp: number, clockRate: number): number {
+  return (rtpDiff(rtp, run.firstRtp) * 1000) / clockRate;
+}
+
+/** Our wall time of the run's first frame from arrivals: the least-delayed packet (first/last of each segment). */
+export function runArrivalAnchorMs(run: TrackRun, clockRate: number): number {
+  let best = Infinity;
+  for (const s of run.segments) {
+    best = Math.min(best, s.timeline.firstArrivalMs - rtpOffsetMs(run, s.timeline.firstRtpTimestamp, clockRate));
+    best = Math.min(best, s.timeline.lastArrivalMs - rtpOffsetMs(run, s.timeline.lastRtpTimestamp, clockRate));
+  }
+  return best;
+}
+
+/** The sender's wall time of the run's first frame from its SRs, if they agree (median); else undefined. */
+export function runSenderAnchorMs(run: TrackRun, clockRate: number): number | undefined {
+  const xs: number[] = [];
+  for (const s of run.segments) {
+    const w = senderWallMs(s, clockRate);
+    if (w !== undefined) xs.push(w - rtpOffsetMs(run, s.timeline.firstRtpTimestamp, clockRate));
+  }
+  if (xs.length === 0) return undefined;
+  xs.sort((a, b) => a - b);
+  if ((xs[xs.length - 1] as number) - (xs[0] as number) > SR_SPREAD_MS) return undefined;
+  return xs[Math.floor(xs.length / 2)];
+}
+
+/**
+ * Per-participant offset (our clock - sender clock) from runs with trustworthy SRs: the smallest
+ * arrival anchor - sender anchor (least network delay). One offset for all of a participant's
+ * tracks keeps the sender's own lip sync (as WebRTC receivers do) instead of each track's delay.
  */
 export function senderClockOffsetMs(segments: readonly ManifestSegment[], tracks: readonly ManifestTrack[]): number | undefined {
-  const diffs: number[] = [];
-  for (const s of segments) {
-    const tr = tracks.find((t) => t.participantId === s.participantId && t.trackKey === s.trackKey);
-    const w = tr ? senderWallMs(s, tr.clockRate) : undefined;
-    if (w !== undefined) diffs.push(s.timeline.firstArrivalMs - w);
+  let best: number | undefined;
+  for (const track of uniqueTracks(tracks)) {
+    const mine = segments.filter((s) => s.participantId === track.participantId && s.trackKey === track.trackKey);
+    for (const run of trackRuns(mine, track.clockRate)) {
+      const sender = runSenderAnchorMs(run, track.clockRate);
+      if (sender === undefined) continue;
+      const d = runArrivalAnchorMs(run, track.clockRate) - sender;
+      best = best === undefined ? d : Math.min(best, d);
+    }
   }
-  if (diffs.length === 0) return undefined;
-  diffs.sort((a, b) => a - b);
-  return diffs[Math.floor(diffs.length / 2)];
-}
-
-/** Wall time (our clock) of a segment's first frame: SR-based when possible, else first arrival. */
-export function segmentWallStartMs(seg: ManifestSegment, clockRate: number, offsetMs: number | undefined): number {
-  const w = offsetMs === undefined ? undefined : senderWallMs(seg, clockRate);
-  return w === undefined || offsetMs === undefined ? seg.timeline.firstArrivalMs : w + offsetMs;
+  return best;
 }
 
 /**
- * Place one track's segments on the session clock. Gaps stay gaps (the next segment starts at its
- * own wall time); an overlapping segment is cut where the next begins. Duplicates (same seq and
- * part) are dropped, keeping the first.
+ * Place one track's segments on the session clock: each run of continuous RTP time is anchored
+ * once (SR-based with the participant's offset when its SRs agree, else from arrivals) and its
+ * segments follow by RTP time. Gaps between runs stay gaps; an overlapping segment is cut where
+ * the next begins. Duplicates (same seq and part) are dropped, keeping the first.
  */
 export function placeTrack(
   segments: readonly ManifestSegment[],
@@ -77,11 +139,18 @@ export function placeTrack(
   offsetMs?: number,
 ): PlacedSegment[] {
   const seen = new Set<string>();
-  const sorted = segments
+  const mine = segments
     .filter((s) => s.participantId === track.participantId && s.trackKey === track.trackKey)
-    .filter((s) => (seen.has(`${s.part}/${s.seq}`) ? false : (seen.add(`${s.part}/${s.seq}`), true)))
-    .map((s) => ({ segment: s, startMs: segmentWallStartMs(s, track.clockRate, offsetMs) - sessionStartMs }))
-    .sort((a, b) => a.startMs - b.startMs);
+    .filter((s) => (seen.has(`${s.part}/${s.seq}`) ? false : (seen.add(`${s.part}/${s.seq}`), true)));
+  const placedUnsorted: PlacedSegment[] = [];
+  for (const run of trackRuns(mine, track.clockRate)) {
+    const sender = offsetMs === undefined ? undefined : runSenderAnchorMs(run, track.clockRate);
+    const anchor = sender !== undefined && offsetMs !== undefined ? sender + offsetMs : runArrivalAnchorMs(run, track.clockRate);
+    for (const s of run.segments) {
+      placedUnsorted.push({ segment: s, startMs: anchor + rtpOffsetMs(run, s.timeline.firstRtpTimestamp, track.clockRate) - sessionStartMs });
+    }
+  }
+  const sorted = placedUnsorted.sort((a, b) => a.startMs - b.startMs);
   return sorted.map((p, i): PlacedSegment => {
     const next = sorted[i + 1];
     if (!next) return p;
@@ -129,7 +198,7 @@ export function planSpeaker(m: RecordingManifest, participantId: string): Speake
 }
 
 /** A track key may be listed once per bot part; segments are keyed by trackKey, so plan each key once. */
-function uniqueTracks(tracks: ManifestTrack[]): ManifestTrack[] {
+function uniqueTracks(tracks: readonly ManifestTrack[]): ManifestTrack[] {
   const byKey = new Map<string, ManifestTrack>();
   for (const t of [...tracks].sort((a, b) => a.startedMs - b.startedMs)) if (!byKey.has(t.trackKey)) byKey.set(t.trackKey, t);
   return [...byKey.values()];
