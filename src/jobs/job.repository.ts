@@ -22,6 +22,8 @@ export interface JobRepositoryOptions {
 
 export interface WorkerOptions {
   queues: readonly QueueName[];
+  /** Called once when a job has failed for good (no attempts left, or non-retryable). */
+  onFinalFailure?(job: { name: JobName; data: unknown; error: string }): Promise<void>;
   /** Concurrency per queue (default 1). */
   concurrency?: Partial<Record<QueueName, number>>;
   /**
@@ -106,9 +108,15 @@ export class JobRepository {
         maxStalledCount: opts.maxStalledCount?.[queue] ?? (queue === QueueName.Bots ? 10 : 2),
         settings: { backoffStrategy },
       });
-      worker.on('failed', (job, err) =>
-        this.log.warn({ queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
-      );
+      worker.on('failed', (job, err) => {
+        this.log.warn({ queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, 'job failed');
+        const final = job && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
+        if (final && opts.onFinalFailure) {
+          void opts.onFinalFailure({ name: job.name as JobName, data: job.data as unknown, error: err.message }).catch((e: unknown) =>
+            this.log.error({ jobId: job.id, err: String(e) }, 'final-failure hook failed'),
+          );
+        }
+      });
       worker.on('error', (err) => this.log.error({ queue, err: err.message }, 'worker error'));
       this.workers.push(worker);
     }

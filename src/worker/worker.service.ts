@@ -5,7 +5,7 @@ import { createLogger } from '../common/logger';
 import type { AppConfig } from '../config/config.schema';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { JobRepository } from '../jobs/job.repository';
-import { QueueName } from '../jobs/job.types';
+import { JobName, QueueName } from '../jobs/job.types';
 import { StorageManifestSource } from '../pipeline/manifest-source';
 import { createPipelineServices } from '../pipeline/pipeline.factory';
 import { registerPipelineHandlers } from '../pipeline/pipeline.handlers';
@@ -58,6 +58,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
 
     this.jobs.startWorkers(this.registry, {
       queues: WORKER_QUEUES,
+      onFinalFailure: (job) => this.onFinalFailure(manifests, job),
       concurrency: {
         [QueueName.Media]: c.MEDIA_CONCURRENCY,
         [QueueName.Transcripts]: 1,
@@ -66,6 +67,20 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       },
     });
     this.log.info({ queues: WORKER_QUEUES, transcription: this.endpoint.offline ? 'offline' : 'api' }, 'worker started');
+  }
+
+  /** A post-call job failed for good: the recording fails (once) and `recording.failed` is sent. */
+  private async onFinalFailure(manifests: StorageManifestSource, job: { name: JobName; data: unknown; error: string }): Promise<void> {
+    if (job.name === JobName.Webhook) return;
+    const recordingId = (job.data as { recordingId?: unknown }).recordingId;
+    if (typeof recordingId !== 'string') return;
+    const m = await manifests.load(recordingId);
+    if (m.status === 'failed' || m.status === 'completed' || m.status === 'deleted') return;
+    m.status = 'failed';
+    m.statusHistory.push({ status: 'failed', atMs: Date.now(), reason: `${job.name}: ${job.error}`.slice(0, 500) });
+    await manifests.save(m);
+    await this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.failed' } });
+    this.log.warn({ recordingId, job: job.name }, 'recording failed');
   }
 
   async onApplicationShutdown(): Promise<void> {
