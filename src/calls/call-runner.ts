@@ -11,7 +11,7 @@ import type { RecordingManifest } from '../manifest/manifest.types';
 import { StorageManifestSource } from '../pipeline/manifest-source';
 import type { SegmentUploader } from '../pipeline/segment-uploader';
 import type { DiskGuard } from '../recorder/disk-guard';
-import { RecordingSession } from '../recorder/recording-session';
+import { RecordingSession, recorderSettingsFromConfig } from '../recorder/recording-session';
 import { GdmnSignalingAdapter } from '../signaling/gdmn-signaling.adapter';
 import type { StorageDriver } from '../storage/storage.types';
 import { pendingUploads, readCallOptions, type CallOptions } from './call-options';
@@ -109,10 +109,7 @@ export class CallRunner {
       spoolDir: this.spoolDir(),
       part,
       botId: signaling.selfId,
-      segmentSeconds: c.SEGMENT_SECONDS,
-      jitterBufferMs: c.JITTER_BUFFER_MS,
-      journalFsyncMs: c.JOURNAL_FSYNC_MS,
-      uploadQueueMax: c.UPLOAD_QUEUE_MAX,
+      ...recorderSettingsFromConfig(c),
       onSegmentClosed: this.deps.uploader.handoff(recordingId),
       diskGuard: this.deps.diskGuard,
       logger: log.child({ part }),

@@ -57,7 +57,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     const c = this.config;
     const spool = path.resolve(c.WORK_DIR, 'spool');
     await mkdir(spool, { recursive: true });
-    this.diskGuard = new DiskGuard(spool, c.DISK_MIN_FREE_MB);
+    this.diskGuard = new DiskGuard(spool, c.DISK_MIN_FREE_MB, c.DISK_CHECK_INTERVAL_MS);
     await this.diskGuard.start();
     this.uploader = new SegmentUploader({
       storage: this.storage,

@@ -41,6 +41,8 @@ export const CONFIG_DOCS: Record<string, string> = {
   JITTER_BUFFER_MS: 'How long the jitter buffer waits for a missing packet (NACK retransmission) before declaring it lost',
   JOURNAL_FSYNC_MS: 'Journal flush+fsync interval: bounds what a SIGKILL can lose',
   DISK_MIN_FREE_MB: 'Below this free space in WORK_DIR the recorder takes no new calls and raises recbot_disk_low',
+  TRACK_STALL_MS: 'No RTP on a track for this long is an `outage` gap (the segment closes; a new one starts on resume)',
+  DISK_CHECK_INTERVAL_MS: 'How often free space of the spool is checked',
   UPLOAD_QUEUE_MAX: 'Closed segments waiting for upload before overflow (they then stay on disk, counted)',
   BOT_DISPLAY_NAME: 'Name the bot announces in the room',
   ROOM_ID_PREFIX: 'Prefix added to room codes in the handshake (`video:123-456`)',

@@ -1,5 +1,5 @@
 /**
- * Runs exactly the receiver code of src/webhooks/README-snippet.md (the README's verification
+ * Runs exactly the receiver code of README.md's webhook verification section (the README's verification
  * snippet) in a child node process and sends it real signed deliveries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,7 @@ describe('README webhook verification snippet', () => {
   let url: string;
 
   beforeAll(async () => {
-    const md = readFileSync(join(__dirname, '../../src/webhooks/README-snippet.md'), 'utf8');
+    const md = readFileSync(join(__dirname, '../../README.md'), 'utf8');
     const blocks = [...md.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
     expect(blocks).toHaveLength(1);
     dir = mkdtempSync(join(tmpdir(), 'recbot-snippet-'));
