@@ -1,6 +1,8 @@
 import { serveCommand } from './serve.command';
 import { signalCommand } from './signal.command';
 import { demoCommand } from './demo.command';
+import { jobsCommand } from './jobs.command';
+import { storageCommand } from './storage.command';
 
 /** A CLI command; `run` resolves to the exit code, or -1 to keep the process running. */
 export interface CliCommand {
@@ -13,6 +15,8 @@ export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   signal: signalCommand,
   demo: demoCommand,
+  jobs: jobsCommand,
+  storage: storageCommand,
 };
 
 export function usage(): string {

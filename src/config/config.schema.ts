@@ -7,6 +7,7 @@ import { botConfigShape } from '../bot/bot.config';
 import { transcriptionConfigShape } from '../transcription/transcription.config';
 import { webhookConfigShape } from '../webhooks/webhook.config';
 import { pipelineConfigShape } from '../pipeline/pipeline.config';
+import { jobsConfigShape } from '../jobs/jobs.config';
 
 /** Core settings. Feature modules own their own shapes (see the imports); all are merged here. */
 const coreConfigShape = {
@@ -37,6 +38,7 @@ export const configSchema = z.object({
   ...transcriptionConfigShape,
   ...webhookConfigShape,
   ...pipelineConfigShape,
+  ...jobsConfigShape,
 });
 
 export type AppConfig = z.output<typeof configSchema>;

@@ -1,9 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { FlowProducer, Queue, Worker, type ConnectionOptions, type Job, type JobNode } from 'bullmq';
+import { APP_CONFIG } from '../app/tokens';
 import { createLogger } from '../common/logger';
+import type { AppConfig } from '../config/config.schema';
 import { jobId } from './job-ids';
 import { DEFAULT_RETRY, backoffStrategy, jobOptions, type RetryPolicy } from './job-options';
 import { toBullError } from './job.errors';
+import type { JobTiming } from './jobs.config';
 import { parsePayload } from './job.schemas';
 import type { JobHandlerRegistry } from './job-handler.registry';
 import { JOB_QUEUE, JobName, QueueName, type JobItem } from './job.types';
@@ -18,6 +21,8 @@ export interface JobRepositoryOptions {
   /** BullMQ key prefix (tests use their own). */
   prefix?: string;
   retry?: Readonly<Record<QueueName, RetryPolicy>>;
+  /** Lock and stall-check intervals of the workers (default: the config's JOB_LOCK_DURATION_MS / JOB_STALLED_INTERVAL_MS, else 30 s). */
+  timing?: Partial<JobTiming>;
 }
 
 export interface WorkerOptions {
@@ -58,15 +63,20 @@ export class JobRepository {
   private readonly connection: ConnectionOptions;
   private readonly prefix: string;
   private readonly retry: Readonly<Record<QueueName, RetryPolicy>>;
+  private readonly timing: JobTiming;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
   private flow?: FlowProducer;
   private closing?: Promise<void>;
 
-  constructor(@Inject(JOB_REPOSITORY_OPTIONS) opts: JobRepositoryOptions) {
+  constructor(@Inject(JOB_REPOSITORY_OPTIONS) opts: JobRepositoryOptions, @Optional() @Inject(APP_CONFIG) config?: AppConfig) {
     this.connection = redisConnection(opts.redisUrl);
     this.prefix = opts.prefix ?? 'recbot';
     this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.timing = {
+      lockDurationMs: opts.timing?.lockDurationMs ?? config?.JOB_LOCK_DURATION_MS ?? 30_000,
+      stalledIntervalMs: opts.timing?.stalledIntervalMs ?? config?.JOB_STALLED_INTERVAL_MS ?? 30_000,
+    };
   }
 
   /** The BullMQ queue `name` (created lazily). */
@@ -106,6 +116,8 @@ export class JobRepository {
         prefix: this.prefix,
         concurrency: opts.concurrency?.[queue] ?? 1,
         maxStalledCount: opts.maxStalledCount?.[queue] ?? (queue === QueueName.Bots ? 10 : 2),
+        lockDuration: this.timing.lockDurationMs,
+        stalledInterval: this.timing.stalledIntervalMs,
         settings: { backoffStrategy },
       });
       worker.on('failed', (job, err) => {
