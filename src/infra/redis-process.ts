@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { findBinary } from '../common/binaries';
 import { MissingBinaryError, RecbotError } from '../common/errors';
 
 /** A running redis-server child process. `stop()` is idempotent. */
@@ -40,17 +41,10 @@ const OWNER_FILE = 'recbot-redis.json';
  * Resolve a binary name against PATH (or check an explicit path). Throws MissingBinaryError naming
  * the install script when it is not there.
  */
-export function resolveBinary(bin: string, envPath: string = process.env.PATH ?? ''): string {
-  const candidates = bin.includes('/') ? [bin] : envPath.split(path.delimiter).filter(Boolean).map((d) => path.join(d, bin));
-  for (const c of candidates) {
-    try {
-      accessSync(c, fsConstants.X_OK);
-      return c;
-    } catch {
-      // try the next PATH entry
-    }
-  }
-  throw new MissingBinaryError(bin);
+export function resolveBinary(bin: string, envPath?: string): string {
+  const found = findBinary(bin, envPath);
+  if (!found) throw new MissingBinaryError(bin);
+  return found;
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
