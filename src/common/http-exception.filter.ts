@@ -30,6 +30,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       res.status(status).json({ error: { code: `HTTP_${status}`, message: exception.message, retryable: false } });
       return;
     }
+    // Body-parser errors (malformed JSON, body too large) carry an HTTP status and are safe to expose.
+    const e = exception as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+      const code = e.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      res.status(e.status).json({ error: { code, message: String(e.message), retryable: false } });
+      return;
+    }
     this.log.error({ err: exception }, 'unhandled error');
     res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error', retryable: true } });
   }
