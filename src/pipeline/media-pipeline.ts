@@ -5,6 +5,7 @@ import path from 'node:path';
 import { RecbotError } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import type { ManifestOutput, ManifestSegment, RecordingManifest } from '../manifest/manifest.types';
+import { outputRetainUntil } from '../storage/lifecycle-rules';
 import type { StorageDriver } from '../storage/storage.types';
 import type { FlowSpeaker } from '../jobs/recording-flow';
 import { buildMixSpec, buildMp4Spec, buildMuxSpec, concatScript, type MixInput } from './ffmpeg-args';
@@ -29,6 +30,8 @@ export interface MediaPipelineOptions {
   ffmpegTimeoutMs?: number;
   /** Allowed |output duration - session length| (default 150 ms). */
   durationToleranceMs?: number;
+  /** S3 Object Lock for outputs (OBJECT_LOCK_MODE / OBJECT_LOCK_DAYS); off by default. */
+  objectLock?: { mode: 'none' | 'GOVERNANCE' | 'COMPLIANCE'; days: number };
 }
 
 /**
@@ -137,7 +140,8 @@ export class MediaPipeline {
 
   private async store(kind: ManifestOutput['kind'], key: string, file: string, durationMs: number, format: string, participantId?: string): Promise<ManifestOutput> {
     const contentType = format === 'mp4' ? 'video/mp4' : format === 'mkv' ? 'video/x-matroska' : 'video/webm';
-    const obj = await putVerifiedOutput(this.opts.storage, key, file, { durationMs, contentType, toleranceMs: this.tolerance() });
+    const retainUntil = this.opts.objectLock ? outputRetainUntil(this.opts.objectLock) : undefined;
+    const obj = await putVerifiedOutput(this.opts.storage, key, file, { durationMs, contentType, toleranceMs: this.tolerance(), retainUntil });
     return { kind, ...(participantId ? { participantId } : {}), key, size: obj.size, md5: obj.md5, durationMs: obj.durationMs ?? durationMs, format, createdMs: Date.now() };
   }
 

@@ -34,7 +34,7 @@ export async function putVerifiedOutput(
   storage: StorageDriver,
   key: string,
   localPath: string,
-  meta: { durationMs: number; contentType: string; toleranceMs?: number },
+  meta: { durationMs: number; contentType: string; toleranceMs?: number; retainUntil?: Date },
 ): Promise<PublishedObject> {
   const { md5, size } = await fileDigest(localPath);
   const existing = await storage.head(key);
@@ -48,6 +48,6 @@ export async function putVerifiedOutput(
     }
   }
   const tags = { [OUTPUT_TAG.verified]: '1', [OUTPUT_TAG.durationMs]: String(meta.durationMs), [OUTPUT_TAG.md5]: md5 };
-  const info = await storage.putFile(key, localPath, { md5, tags, contentType: meta.contentType });
+  const info = await storage.putFile(key, localPath, { md5, tags, contentType: meta.contentType, ...(meta.retainUntil ? { retainUntil: meta.retainUntil } : {}) });
   return { ...info, size: info.size || size, md5, durationMs: meta.durationMs, written: true };
 }

@@ -11,6 +11,9 @@ export type PipelineConfig = z.output<z.ZodObject<typeof pipelineConfigShape>> &
   WORK_DIR: string;
   FFMPEG_BIN: string;
   FFPROBE_BIN: string;
+  /** Object Lock of outputs (storage feature's settings); absent = off. */
+  OBJECT_LOCK_MODE?: 'none' | 'GOVERNANCE' | 'COMPLIANCE';
+  OBJECT_LOCK_DAYS?: number;
 };
 
 /** Build the pipeline services from validated config (Nest modules wrap these as providers). */
@@ -29,6 +32,7 @@ export function createPipelineServices(
     verifyDecode: config.PIPELINE_VERIFY_DECODE,
     ffmpegTimeoutMs: config.FFMPEG_TIMEOUT_MS,
     durationToleranceMs: config.PIPELINE_DURATION_TOLERANCE_MS,
+    objectLock: { mode: config.OBJECT_LOCK_MODE ?? 'none', days: config.OBJECT_LOCK_DAYS ?? 0 },
   });
   return { pipeline, publisher: new Publisher({ storage, manifests, mp4: config.PIPELINE_MP4 }) };
 }
