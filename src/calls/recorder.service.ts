@@ -18,7 +18,10 @@ import { DiskGuard } from '../recorder/disk-guard';
 import { recoverSpool } from '../recorder/recover-spool';
 import { CallControl } from '../recordings/call-control';
 import type { StorageDriver } from '../storage/storage.types';
-import { CallRunner, type CallOutcome } from './call-runner';
+import { anyEndpointWants } from '../webhooks/webhook-events';
+import { CallRunner, type CallOutcome, type RunHooks } from './call-runner';
+import { runCallProcess, useCallProcesses } from './call-process';
+import { pendingUploads } from './call-options';
 import { readCallOptions } from './call-options';
 import { recorderMetrics } from './recorder.metrics';
 
@@ -120,18 +123,25 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     if (await this.control.isStopRequested(recordingId)) call.abort.abort();
     let started = false;
     let outcome: CallOutcome;
+    const hooks: RunHooks = {
+      signal: call.abort.signal,
+      abortReason: () => call.reason,
+      onStatus: (st, s) => {
+        void progress({ state: st.state, participants: st.participants.length, peers: st.peers.length, segments: s.segments, uploaded: s.uploaded }).catch(() => undefined);
+        if (!started && st.state === 'in-room') {
+          started = true;
+          void this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.started' } }).catch(() => undefined);
+        }
+      },
+    };
     try {
-      outcome = await this.runner.run(recordingId, {
-        signal: call.abort.signal,
-        abortReason: () => call.reason,
-        onStatus: (st, s) => {
-          void progress({ state: st.state, participants: st.participants.length, peers: st.peers.length, segments: s.segments, uploaded: s.uploaded }).catch(() => undefined);
-          if (!started && st.state === 'in-room') {
-            started = true;
-            void this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.started' } }).catch(() => undefined);
-          }
-        },
-      });
+      if (useCallProcesses(this.config.RECORDER_PROCESS_MODEL)) {
+        // The call process becomes the single writer of this recording's manifest.
+        await this.settleRecovered(recordingId);
+        outcome = await runCallProcess(recordingId, this.config, hooks);
+      } else {
+        outcome = await this.runner.run(recordingId, hooks);
+      }
     } finally {
       this.calls.delete(recordingId);
     }
@@ -184,6 +194,16 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     return p;
   }
 
+  /** Wait until this process's uploads of a recovered recording are done, then let go of its manifest. */
+  private async settleRecovered(id: string): Promise<void> {
+    const p = this.stores.get(id);
+    if (!p) return;
+    const store = await p.catch(() => undefined);
+    const deadline = Date.now() + 120_000;
+    while (store && pendingUploads(store.snapshot()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    await this.releaseStore(id);
+  }
+
   /** Forget a finished recording's store (after its spool is gone). */
   private async releaseStore(id: string): Promise<void> {
     const p = this.stores.get(id);
@@ -194,6 +214,12 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
   private async recordUpload(id: string, pid: string, trackKey: string, seq: number, r: { key: string; size: number; md5: string; uploadedMs: number }): Promise<void> {
     const store = await this.manifestStore(id);
     await store.updateSegment(pid, trackKey, seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs });
+    if (anyEndpointWants(this.config.WEBHOOK_ENDPOINTS, 'recording.segment_stored')) {
+      // Opt-in event; a failure to enqueue must not fail (and so retry) the verified upload.
+      await this.jobs
+        .add({ name: JobName.Webhook, data: { recordingId: id, event: 'recording.segment_stored', key: r.key } })
+        .catch((err: unknown) => this.log.warn({ recordingId: id, key: r.key, err: errorMessage(err) }, 'segment_stored webhook not queued'));
+    }
   }
 
   /** Rebuild unfinished segments of a killed process and queue everything not yet uploaded. */

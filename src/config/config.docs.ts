@@ -43,6 +43,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   DISK_MIN_FREE_MB: 'Below this free space in WORK_DIR the recorder takes no new calls and raises recbot_disk_low',
   TRACK_STALL_MS: 'No RTP on a track for this long is an `outage` gap (the segment closes; a new one starts on resume)',
   DISK_CHECK_INTERVAL_MS: 'How often free space of the spool is checked',
+  RECORDER_PROCESS_MODEL: '`child`: one process per call (a crash costs only that call, restarted from its journals); `inline`: calls run in the recorder process; `auto`: child when running the compiled build',
   UPLOAD_QUEUE_MAX: 'Closed segments waiting for upload before overflow (they then stay on disk, counted)',
   BOT_DISPLAY_NAME: 'Name the bot announces in the room',
   ROOM_ID_PREFIX: 'Prefix added to room codes in the handshake (`video:123-456`)',

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { envInt } from '../config/env-types';
 
 /** Recorder settings (owned by the recorder feature). */
@@ -12,4 +13,6 @@ export const recorderConfigShape = {
   TRACK_STALL_MS: envInt(3000, { min: 200, max: 600_000 }),
   /** How often DiskGuard checks free space of the spool (fs.statfs). */
   DISK_CHECK_INTERVAL_MS: envInt(5000, { min: 100 }),
+  /** `child`: one process per call; `inline`: calls in the recorder process; `auto`: child when running the compiled build. */
+  RECORDER_PROCESS_MODEL: z.enum(['auto', 'child', 'inline']).optional().transform((v) => v ?? 'auto'),
 };

@@ -33,11 +33,15 @@ async function listDirs(dir: string): Promise<string[]> {
  * now), mark tracks/parts left open as ended, and return the recordings found so the caller can
  * resume them (rejoin as a new part, upload pending segments). Torn journal tails are tolerated.
  */
-export async function recoverSpool(spoolDir: string, opts: { now?: () => number; logger?: Logger } = {}): Promise<RecoveredRecording[]> {
+export async function recoverSpool(
+  spoolDir: string,
+  opts: { now?: () => number; logger?: Logger; /** Only this recording (a call process recovers its own). */ only?: string; /** Skip these (calls running elsewhere). */ skip?: ReadonlySet<string> } = {},
+): Promise<RecoveredRecording[]> {
   const now = opts.now ?? Date.now;
   const log = opts.logger ?? createLogger({ component: 'recover-spool' });
   const found: RecoveredRecording[] = [];
   for (const recordingId of await listDirs(spoolDir)) {
+    if ((opts.only !== undefined && recordingId !== opts.only) || opts.skip?.has(recordingId)) continue;
     const dir = path.join(spoolDir, recordingId);
     const manifestFile = path.join(dir, 'manifest.json');
     let store: ManifestStore;

@@ -1,0 +1,93 @@
+/**
+ * Entry of a call process: the recorder forks one per call (as LiveKit egress runs one process per
+ * egress), so a crash in one call costs that call a restart from its journals, never the other
+ * calls on the pod. The parent sends {type:'run'}; this process recovers the recording's spool,
+ * runs the call with a CallRunner, uploads every segment, reports 'done' and exits.
+ */
+import path from 'node:path';
+import { loadBotMedia } from '../bot/bot-media';
+import { RecbotError, errorMessage } from '../common/errors';
+import { createLogger, initLogger } from '../common/logger';
+import type { AppConfig } from '../config/config.schema';
+import { ManifestStore } from '../manifest/manifest-store';
+import { SegmentUploader } from '../pipeline/segment-uploader';
+import { DiskGuard } from '../recorder/disk-guard';
+import { recoverSpool } from '../recorder/recover-spool';
+import { createStorageDriver } from '../storage/storage.factory';
+import { CallRunner } from './call-runner';
+import type { FromCallProcess, ToCallProcess } from './call-ipc';
+
+function send(msg: FromCallProcess): Promise<void> {
+  return new Promise((resolve) => (process.send ? process.send(msg, () => resolve()) : resolve()));
+}
+
+async function run(recordingId: string, config: AppConfig): Promise<void> {
+  initLogger({ level: config.LOG_LEVEL, pretty: false });
+  const log = createLogger({ component: 'call-process', recordingId });
+  const spool = path.resolve(config.WORK_DIR, 'spool');
+  const storage = createStorageDriver(config);
+  // Journals of a crashed predecessor become segments before anything else opens the manifest.
+  const recovered = await recoverSpool(spool, { only: recordingId, logger: log });
+  const file = path.join(spool, recordingId, 'manifest.json');
+  let store: Promise<ManifestStore> | undefined;
+  const manifestStore = (): Promise<ManifestStore> =>
+    (store ??= ManifestStore.open(file, () => {
+      throw new RecbotError('NO_LOCAL_MANIFEST', `no local manifest for ${recordingId}`);
+    }));
+  const uploader = new SegmentUploader({
+    storage,
+    concurrency: config.UPLOAD_CONCURRENCY,
+    queueMax: config.UPLOAD_QUEUE_MAX,
+    retryMaxMs: config.UPLOAD_RETRY_MAX_MS,
+    ageAlertMs: config.UPLOAD_AGE_ALERT_MS,
+    recordUpload: async (id, seg, r) =>
+      (await manifestStore()).updateSegment(seg.participantId, seg.trackKey, seg.seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs }),
+  });
+  for (const r of recovered) for (const seg of r.pendingSegments) uploader.handoff(recordingId)(seg);
+  const diskGuard = new DiskGuard(spool, config.DISK_MIN_FREE_MB, config.DISK_CHECK_INTERVAL_MS);
+  await diskGuard.start();
+  const runner = new CallRunner({
+    config,
+    storage,
+    uploader,
+    botMedia: await loadBotMedia(path.resolve(config.WORK_DIR, 'media-cache')),
+    diskGuard,
+    manifestStore,
+    logger: log,
+  });
+  const abort = new AbortController();
+  let reason = 'stopped';
+  process.on('message', (m: ToCallProcess) => {
+    if (m?.type === 'stop') {
+      reason = m.reason;
+      abort.abort();
+    }
+  });
+  try {
+    const outcome = await runner.run(recordingId, {
+      signal: abort.signal,
+      abortReason: () => reason,
+      onStatus: (status, s) => void send({ type: 'status', status, segments: s.segments, uploaded: s.uploaded }),
+    });
+    await send({ type: 'done', part: outcome.part, stopReason: outcome.stopReason, handover: outcome.handover, manifest: outcome.manifest });
+  } finally {
+    diskGuard.close();
+    await uploader.close();
+    await (await store)?.close();
+    await storage.close();
+  }
+}
+
+process.on('message', (m: ToCallProcess) => {
+  if (m?.type !== 'run') return;
+  run(m.recordingId, m.config).then(
+    () => process.exit(0),
+    async (err: unknown) => {
+      const e = err instanceof RecbotError ? err : undefined;
+      await send({ type: 'error', code: e?.code ?? 'CALL_FAILED', message: errorMessage(err), retryable: e ? e.retryable : true });
+      process.exit(1);
+    },
+  );
+});
+// The parent going away must not leave an orphan bot in the room.
+process.on('disconnect', () => process.exit(1));
