@@ -40,8 +40,10 @@ async function run(recordingId: string, config: AppConfig): Promise<void> {
     queueMax: config.UPLOAD_QUEUE_MAX,
     retryMaxMs: config.UPLOAD_RETRY_MAX_MS,
     ageAlertMs: config.UPLOAD_AGE_ALERT_MS,
-    recordUpload: async (id, seg, r) =>
-      (await manifestStore()).updateSegment(seg.participantId, seg.trackKey, seg.seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs }),
+    recordUpload: async (id, seg, r) => {
+      await (await manifestStore()).updateSegment(seg.participantId, seg.trackKey, seg.seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs });
+      void send({ type: 'stored', key: r.key });
+    },
   });
   for (const r of recovered) for (const seg of r.pendingSegments) uploader.handoff(recordingId)(seg);
   const diskGuard = new DiskGuard(spool, config.DISK_MIN_FREE_MB, config.DISK_CHECK_INTERVAL_MS);

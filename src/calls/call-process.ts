@@ -55,6 +55,7 @@ function runOnce(recordingId: string, config: AppConfig, hooks: RunHooks): Promi
     child.on('message', (m: unknown) => {
       if (!isFromCallProcess(m)) return;
       if (m.type === 'status') hooks.onStatus?.(m.status, { segments: m.segments, uploaded: m.uploaded });
+      else if (m.type === 'stored') hooks.onSegmentStored?.(m.key);
       else if (m.type === 'done') result = { kind: 'done', outcome: { recordingId, part: m.part, stopReason: m.stopReason, handover: m.handover, manifest: m.manifest } };
       else result = { kind: 'error', code: m.code, message: m.message, retryable: m.retryable };
     });

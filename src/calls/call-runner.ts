@@ -45,6 +45,8 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** Stop reason to use when `signal` aborts (default 'stopped'). */
   abortReason?(): string;
+  /** A call process verified a segment upload (object key); inline runs report via the uploader's recordUpload. */
+  onSegmentStored?(key: string): void;
 }
 
 const MANIFEST_PUSH_MS = 5000;

@@ -133,6 +133,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
           void this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.started' } }).catch(() => undefined);
         }
       },
+      onSegmentStored: (key) => void this.segmentStored(recordingId, key),
     };
     try {
       if (useCallProcesses(this.config.RECORDER_PROCESS_MODEL)) {
@@ -214,12 +215,16 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
   private async recordUpload(id: string, pid: string, trackKey: string, seq: number, r: { key: string; size: number; md5: string; uploadedMs: number }): Promise<void> {
     const store = await this.manifestStore(id);
     await store.updateSegment(pid, trackKey, seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs });
-    if (anyEndpointWants(this.config.WEBHOOK_ENDPOINTS, 'recording.segment_stored')) {
-      // Opt-in event; a failure to enqueue must not fail (and so retry) the verified upload.
-      await this.jobs
-        .add({ name: JobName.Webhook, data: { recordingId: id, event: 'recording.segment_stored', key: r.key } })
-        .catch((err: unknown) => this.log.warn({ recordingId: id, key: r.key, err: errorMessage(err) }, 'segment_stored webhook not queued'));
-    }
+    await this.segmentStored(id, r.key);
+  }
+
+  /** A segment upload was verified (here or in a call process): queue the opt-in webhook if wanted. */
+  private async segmentStored(id: string, key: string): Promise<void> {
+    if (!anyEndpointWants(this.config.WEBHOOK_ENDPOINTS, 'recording.segment_stored')) return;
+    // A failure to enqueue must not fail (and so retry) the verified upload.
+    await this.jobs
+      .add({ name: JobName.Webhook, data: { recordingId: id, event: 'recording.segment_stored', key } })
+      .catch((err: unknown) => this.log.warn({ recordingId: id, key, err: errorMessage(err) }, 'segment_stored webhook not queued'));
   }
 
   /** Rebuild unfinished segments of a killed process and queue everything not yet uploaded. */

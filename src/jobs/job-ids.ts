@@ -20,7 +20,9 @@ export function jobId(item: JobItem): string {
     case JobName.Publish:
       return idOf('publish', item.data.recordingId);
     case JobName.Webhook:
-      return idOf('webhook', item.data.recordingId, item.data.event);
+      return item.data.key === undefined
+        ? idOf('webhook', item.data.recordingId, item.data.event)
+        : idOf('webhook', item.data.recordingId, item.data.event, item.data.key);
   }
 }
 

@@ -12,7 +12,11 @@ export const JOB_PAYLOAD_SCHEMAS: { [N in JobName]: z.ZodType<JobPayloadMap[N]> 
   [JobName.TranscribeSpeaker]: z.object({ recordingId: id, participantId: id, mediaKey: z.string().min(1).max(1024) }),
   [JobName.MergeTranscript]: z.object({ recordingId: id }),
   [JobName.Publish]: z.object({ recordingId: id }),
-  [JobName.Webhook]: z.object({ recordingId: id, event: z.enum(['recording.started', 'recording.completed', 'recording.failed']) }),
+  [JobName.Webhook]: z.object({
+    recordingId: id,
+    event: z.enum(['recording.started', 'recording.segment_stored', 'recording.completed', 'recording.failed', 'transcript.completed']),
+    key: z.string().min(1).max(1024).optional(),
+  }),
 };
 
 /** Validate `data` as the payload of job `name`; a bad payload is a non-retryable RecbotError. */

@@ -61,11 +61,18 @@ export interface PublishPayload {
   recordingId: string;
 }
 
-export type WebhookEvent = 'recording.started' | 'recording.completed' | 'recording.failed';
+export type WebhookEvent =
+  | 'recording.started'
+  | 'recording.segment_stored'
+  | 'recording.completed'
+  | 'recording.failed'
+  | 'transcript.completed';
 
 export interface WebhookPayload {
   recordingId: string;
   event: WebhookEvent;
+  /** Distinguishes repeated events of one recording (recording.segment_stored: the segment's object key). */
+  key?: string;
 }
 
 /** Job name -> payload type. */

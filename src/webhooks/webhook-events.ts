@@ -25,6 +25,11 @@ export function endpointWants(endpoint: WebhookEndpoint, event: WebhookEvent): b
   return !OPT_IN_EVENTS.has(event);
 }
 
+/** Whether any of `endpoints` subscribes to `event` (skip queueing opt-in events nobody wants). */
+export function anyEndpointWants(endpoints: readonly WebhookEndpoint[], event: WebhookEvent): boolean {
+  return endpoints.some((e) => endpointWants(e, event));
+}
+
 /** The JSON body of a delivery (Standard Webhooks payload shape). */
 export interface WebhookEnvelope<T = Record<string, unknown>> {
   type: WebhookEvent;

@@ -1,4 +1,4 @@
-import { webhookPayloadFromManifest } from './webhook.handlers';
+import { parseSegmentKey, webhookPayloadFromManifest } from './webhook.handlers';
 
 describe('webhookPayloadFromManifest', () => {
   const m = {
@@ -33,5 +33,29 @@ describe('webhookPayloadFromManifest', () => {
     const t = webhookPayloadFromManifest(structuredClone(m) as never, 'transcript.completed');
     expect((t.data.outputs as { kind: string }[]).map((o) => o.kind)).toEqual(['transcript']);
     expect(webhookPayloadFromManifest(structuredClone(m) as never, 'recording.started').occurredMs).toBe(1000);
+  });
+
+  it('lists the fixed transcript keys for transcript.completed before Publish recorded them', () => {
+    const early = { ...structuredClone(m), status: 'processing', outputs: [] };
+    const t = webhookPayloadFromManifest(early as never, 'transcript.completed');
+    expect((t.data.outputs as { key: string }[]).map((o) => o.key)).toEqual(
+      ['json', 'vtt', 'srt', 'txt'].map((f) => `recordings/r1/transcript.${f}`),
+    );
+  });
+
+  it('describes a stored segment from the manifest, or from its key when the manifest lags', () => {
+    const key = 'recordings/r1/segments/p1/audio/000003.webm';
+    expect(parseSegmentKey(key)).toEqual({ participantId: 'p1', trackKey: 'audio', seq: 3 });
+    expect(parseSegmentKey('recordings/r1/mix.webm')).toBeUndefined();
+    const lag = webhookPayloadFromManifest(structuredClone(m) as never, 'recording.segment_stored', key);
+    expect(lag.data.segment).toEqual({ key, participantId: 'p1', trackKey: 'audio', seq: 3 });
+    const seg = {
+      participantId: 'p1', trackKey: 'audio', seq: 3, part: 1, container: 'webm', key, size: 99, md5: 'z', frames: 10, keyframes: 10,
+      timeline: { firstRtpTimestamp: 0, lastRtpTimestamp: 1, firstArrivalMs: 1, lastArrivalMs: 2, durationMs: 5000 }, closedMs: 7, uploadedMs: 8,
+    };
+    const known = webhookPayloadFromManifest({ ...structuredClone(m), segments: [seg] } as never, 'recording.segment_stored', key);
+    expect(known.occurredMs).toBe(8);
+    expect(known.data.segment).toMatchObject({ key, seq: 3, size: 99, durationMs: 5000 });
+    expect(JSON.stringify(known.data)).not.toContain('md5');
   });
 });

@@ -51,7 +51,12 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       transcriber: this.transcriber,
       workDir: scratch,
     });
-    registerTranscriptionHandlers(this.registry, { transcription });
+    registerTranscriptionHandlers(this.registry, {
+      transcription,
+      onTranscriptMerged: async (recordingId) => {
+        await this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'transcript.completed' } });
+      },
+    });
 
     const sender = new WebhookSender({ timeoutMs: c.WEBHOOK_TIMEOUT_MS });
     registerWebhookHandlers(this.registry, manifestWebhookDeps(manifests, { sender, endpoints: c.WEBHOOK_ENDPOINTS }));
