@@ -1,6 +1,7 @@
 import { serveCommand } from './serve.command';
 import { signalCommand } from './signal.command';
 import { demoCommand } from './demo.command';
+import { recordCommand } from './record.command';
 import { jobsCommand } from './jobs.command';
 import { storageCommand } from './storage.command';
 
@@ -15,6 +16,7 @@ export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   signal: signalCommand,
   demo: demoCommand,
+  record: recordCommand,
   jobs: jobsCommand,
   storage: storageCommand,
 };

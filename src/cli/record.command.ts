@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadBotMedia } from '../bot/bot-media';
+import type { BotStatus } from '../bot/bot.types';
+import { CallRunner } from '../calls/call-runner';
+import { RecbotError } from '../common/errors';
+import { initLogger } from '../common/logger';
+import { loadConfig, type AppConfig } from '../config/config.schema';
+import { table, segmentTable } from '../demo/demo-table';
+import { ManifestStore, newManifest } from '../manifest/manifest-store';
+import type { RecordingManifest } from '../manifest/manifest.types';
+import { StorageManifestSource } from '../pipeline/manifest-source';
+import { SegmentUploader } from '../pipeline/segment-uploader';
+import { createStorageDriver } from '../storage/storage.factory';
+import type { CliCommand } from './commands';
+
+/** Options of {@link runRecord} (`recbot record`). */
+export interface RecordOptions {
+  signalingUrl: string;
+  /** The app's room code (ROOM_ID_PREFIX is added, as for POST /v1/recordings). */
+  roomId: string;
+  /** Leave after this long (default BOT_MAX_DURATION_MS). */
+  durationS?: number;
+  /** The bot's display name (default BOT_DISPLAY_NAME). */
+  name?: string;
+  /** Storage root (fs driver): segments land in `{out}/recordings/{id}/segments/...`. */
+  outDir: string;
+  /** Stops the call early (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/** What one `recbot record` run produced. */
+export interface RecordResult {
+  recordingId: string;
+  stopReason: string;
+  manifest: RecordingManifest;
+  /** Directory holding the recording's objects. */
+  recordingDir: string;
+}
+
+/** Live state shown on the progress line. */
+export interface RecordProgress {
+  state: BotStatus['state'];
+  participants: number;
+  tracks: number;
+  kbpsIn: number;
+  segments: number;
+  uploaded: number;
+  elapsedS: number;
+}
+
+/** The progress line (pure). */
+export function progressLine(p: RecordProgress): string {
+  return `${p.elapsedS.toFixed(0).padStart(4)} s  ${p.state}  participants ${p.participants}  tracks ${p.tracks}  in ${Math.round(p.kbpsIn)} kbps  segments ${p.segments} written / ${p.uploaded} uploaded`;
+}
+
+/** Segments per participant and track (the demo's table) plus where the files are. */
+export function recordSummary(r: RecordResult): string {
+  const m = r.manifest;
+  const head = table(
+    ['recording', 'room', 'stop reason', 'participants', 'segments'],
+    [[r.recordingId, m.roomId, r.stopReason, m.participants.length, m.segments.length]],
+  );
+  return `${head}\n\n${segmentTable(m)}\n\nFiles: ${r.recordingDir}\n`;
+}
+
+/**
+ * Record one call with one bot, without Redis or the job queue: the same CallRunner as the recorder
+ * role (bot + RecordingSession + verified uploads), storing into the fs driver under `outDir`. No
+ * post-call processing: the result is the segments and the manifest (status `processing`).
+ */
+export async function runRecord(
+  o: RecordOptions,
+  env: Record<string, string | undefined>,
+  onProgress: (p: RecordProgress) => void = () => undefined,
+): Promise<RecordResult> {
+  const outDir = path.resolve(o.outDir);
+  const config: AppConfig = loadConfig({
+    LOG_LEVEL: 'warn',
+    ...env,
+    STORAGE_DRIVER: 'fs',
+    STORAGE_FS_DIR: outDir,
+    WORK_DIR: env.WORK_DIR ?? path.join(outDir, '.recbot-work'),
+  });
+  initLogger({ level: config.LOG_LEVEL, pretty: false });
+  await mkdir(path.resolve(config.WORK_DIR), { recursive: true });
+  const storage = createStorageDriver(config);
+  const recordingId = randomUUID();
+  const startedMs = Date.now();
+  const stores = new Map<string, Promise<ManifestStore>>();
+  const manifestStore = (id: string): Promise<ManifestStore> => {
+    let p = stores.get(id);
+    if (!p) {
+      p = ManifestStore.open(path.resolve(config.WORK_DIR, 'spool', id, 'manifest.json'), () => {
+        throw new RecbotError('NO_LOCAL_MANIFEST', `no local manifest for ${id}`);
+      });
+      stores.set(id, p);
+    }
+    return p;
+  };
+  const uploader = new SegmentUploader({
+    storage,
+    concurrency: config.UPLOAD_CONCURRENCY,
+    queueMax: config.UPLOAD_QUEUE_MAX,
+    retryMaxMs: config.UPLOAD_RETRY_MAX_MS,
+    ageAlertMs: config.UPLOAD_AGE_ALERT_MS,
+    recordUpload: async (id, seg, r) =>
+      (await manifestStore(id)).updateSegment(seg.participantId, seg.trackKey, seg.seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs }),
+  });
+  try {
+    await new StorageManifestSource(storage).save(
+      newManifest({
+        recordingId,
+        roomId: o.roomId,
+        signalingUrl: o.signalingUrl,
+        sessionStartMs: startedMs,
+        options: {
+          roomIdPrefix: config.ROOM_ID_PREFIX,
+          signalingPath: config.SIGNALING_PATH,
+          displayName: o.name ?? config.BOT_DISPLAY_NAME,
+          maxDurationMs: o.durationS !== undefined ? o.durationS * 1000 : config.BOT_MAX_DURATION_MS,
+          emptyRoomTimeoutMs: config.BOT_EMPTY_ROOM_TIMEOUT_MS,
+          transcribe: false,
+          source: 'recbot record',
+        },
+      }),
+    );
+    const runner = new CallRunner({
+      config,
+      storage,
+      uploader,
+      botMedia: await loadBotMedia(path.resolve(config.WORK_DIR, 'media-cache')),
+      manifestStore,
+    });
+    const outcome = await runner.run(recordingId, {
+      signal: o.signal,
+      abortReason: () => 'stopped',
+      onStatus: (st, s) =>
+        onProgress({
+          state: st.state,
+          participants: st.participants.length,
+          tracks: st.peers.reduce((n, p) => n + p.tracks, 0),
+          kbpsIn: st.peers.reduce((n, p) => n + p.kbpsIn, 0),
+          segments: s.segments,
+          uploaded: s.uploaded,
+          elapsedS: (Date.now() - startedMs) / 1000,
+        }),
+    });
+    await runner.cleanupSpool(recordingId);
+    return { recordingId, stopReason: outcome.stopReason, manifest: outcome.manifest, recordingDir: path.join(outDir, 'recordings', recordingId) };
+  } finally {
+    await uploader.close();
+    for (const p of stores.values()) await p.then((s) => s.close()).catch(() => undefined);
+    await storage.close();
+  }
+}
+
+export const recordCommand: CliCommand = {
+  summary: 'record one call with one bot, no queue (segments into --out)',
+  usage: 'record --signal URL --room ID [--duration S] [--name N] [--out DIR]',
+  async run(args, env) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        signal: { type: 'string' },
+        room: { type: 'string' },
+        duration: { type: 'string' },
+        name: { type: 'string' },
+        out: { type: 'string', default: 'recordings-out' },
+      },
+    });
+    if (!values.signal || !/^(https?|wss?):\/\//i.test(values.signal)) throw new RecbotError('BAD_ARGS', '--signal must be an http(s) or ws(s) URL');
+    if (!values.room) throw new RecbotError('BAD_ARGS', '--room is required');
+    const durationS = values.duration === undefined ? undefined : Number(values.duration);
+    if (durationS !== undefined && !(Number.isInteger(durationS) && durationS >= 1 && durationS <= 24 * 3600)) {
+      throw new RecbotError('BAD_ARGS', '--duration must be 1..86400 seconds');
+    }
+    const abort = new AbortController();
+    const onSigint = (): void => abort.abort();
+    process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigint);
+    const tty = process.stdout.isTTY === true;
+    let last = '';
+    let lastAt = 0;
+    process.stdout.write(`recbot record: joining room ${values.room} on ${values.signal}${durationS ? ` for ${durationS} s` : ''}; Ctrl-C to stop\n`);
+    try {
+      const result = await runRecord(
+        { signalingUrl: values.signal, roomId: values.room, durationS, name: values.name, outDir: values.out, signal: abort.signal },
+        env,
+        (p) => {
+          const line = progressLine(p);
+          if (tty) process.stdout.write(`\r\x1b[K${line}`);
+          else if (line.replace(/^\s*\d+ s/, '') !== last.replace(/^\s*\d+ s/, '') && Date.now() - lastAt >= 1000) {
+            // Not a terminal (logs, tests): one line per change, at most one a second.
+            process.stdout.write(`${line}\n`);
+            last = line;
+            lastAt = Date.now();
+          }
+        },
+      );
+      process.stdout.write(`${tty ? '\n' : ''}\n${recordSummary(result)}`);
+      return result.manifest.segments.length > 0 ? 0 : 1;
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  },
+};
