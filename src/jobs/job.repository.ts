@@ -84,6 +84,8 @@ export class JobRepository {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // Without a listener BullMQ prints every Redis connection error to the console (Redis restarts).
+      q.on('error', (err) => this.log.warn({ queue: name, err: err.message }, 'queue connection error'));
       this.queues.set(name, q);
     }
     return q;
@@ -103,7 +105,10 @@ export class JobRepository {
     speakers: readonly FlowSpeaker[],
     opts: Omit<RecordingFlowOptions, 'retry'> = { transcribe: true, mix: true },
   ): Promise<JobNode> {
-    this.flow ??= new FlowProducer({ connection: this.connection, prefix: this.prefix });
+    if (!this.flow) {
+      this.flow = new FlowProducer({ connection: this.connection, prefix: this.prefix });
+      this.flow.on('error', (err) => this.log.warn({ err: err.message }, 'flow producer connection error'));
+    }
     return this.flow.add(buildRecordingFlow(recordingId, speakers, { ...opts, retry: this.retry }));
   }
 
