@@ -7,7 +7,7 @@ import {
 } from 'werift';
 import type { Logger } from '../common/logger';
 import type { IceCandidateInit, SessionDescriptionInit } from '../signaling/signaling-adapter';
-import { stripCongestionFeedback } from './sdp-filter';
+import { followOfferCodecOrder, stripCongestionFeedback } from './sdp-filter';
 
 /** Max remote candidates buffered before the remote description is set. */
 const MAX_PENDING_CANDIDATES = 64;
@@ -95,7 +95,7 @@ export class CallPeer {
       await this.pc.setLocalDescription(answer);
       const desc = await this.completeDescription('answer');
       if (iceRestart) this.restartConnectivityChecks();
-      return desc;
+      return { ...desc, sdp: followOfferCodecOrder(desc.sdp, offerSdp) };
     });
   }
 

@@ -74,7 +74,9 @@ export class TrackFeed {
   private createSink(p: RtpPacket): boolean {
     if (Date.now() < this.retrySinkAtMs) return false;
     const track = this.t.track;
-    const codec = track.codec ?? this.t.transceiver.codecs.find((c) => c.payloadType === p.header.payloadType);
+    // By the packet's payload type first: werift sets track.codec to the first negotiated codec, which
+    // is not what the sender uses when the answer follows the offer's order (followOfferCodecOrder).
+    const codec = this.t.transceiver.codecs.find((c) => c.payloadType === p.header.payloadType) ?? track.codec;
     if (!codec) return false;
     const kind = track.kind === 'audio' ? 'audio' : 'video';
     this.info = {
