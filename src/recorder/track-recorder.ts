@@ -10,6 +10,7 @@ import { JournalWriter } from './journal/journal-writer';
 import { KeyframeRequester } from './keyframe-requester';
 import { FrameAssembler, type AssembledFrame } from './rtp/frame-assembler';
 import { JitterBuffer } from './rtp/jitter-buffer';
+import { rtpPacketsLost, rtpPacketsRecovered } from './rtp.metrics';
 import { Unwrapper } from './rtp/unwrap';
 import { buildSegment, resolveCodec, seqName, writeSegmentFile } from './segment-file';
 import type { InboundTrackInfo, SenderReportInfo, TrackControls, TrackSink } from './track-sink';
@@ -79,6 +80,7 @@ export class TrackRecorder implements TrackSink {
   private readonly timer: NodeJS.Timeout;
   private readonly s = { redRecovered: 0, framesWritten: 0, framesBeforeFirstKeyframe: 0, framesDroppedAfterLoss: 0, segmentsClosed: 0, writeErrors: 0, journalErrors: 0 };
   private cur: OpenSegment | undefined;
+  private reported = { lost: 0, recovered: 0 };
   private nextSeq: number;
   private needKeyframe: boolean;
   private everKeyframe = false;
@@ -172,6 +174,7 @@ export class TrackRecorder implements TrackSink {
       this.jitter.flush();
       this.assembler.flush();
       this.closeSegment();
+      this.reportLoss();
       if (this.pause) this.resumeAt(this.now());
       this.closed = this.chain.then(() => this.opts.manifest.endTrack(this.info.participantId, this.opts.trackKey, this.opts.part, this.now()).catch(() => undefined));
     }
@@ -181,9 +184,18 @@ export class TrackRecorder implements TrackSink {
   private tick(): void {
     const now = this.now();
     this.jitter.poll(now);
+    this.reportLoss();
     if (!this.pause) this.keyframes.tick(now);
     const stallMs = this.opts.stallMs ?? 3000;
     if (!this.pause && this.jitter.stats.received > 0 && now - this.lastPacketMs > stallMs) this.onPause('outage', this.lastPacketMs);
+  }
+
+  /** Add new losses/recoveries to the process counters (label: kind only). */
+  private reportLoss(): void {
+    const j = this.jitter.stats;
+    if (j.lost !== this.reported.lost) rtpPacketsLost.inc({ kind: this.kind }, j.lost - this.reported.lost);
+    if (j.recovered !== this.reported.recovered) rtpPacketsRecovered.inc({ kind: this.kind }, j.recovered - this.reported.recovered);
+    this.reported = { lost: j.lost, recovered: j.recovered };
   }
 
   private resumeAt(atMs: number): void {
