@@ -105,10 +105,11 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.log.info({ reason }, 'bot stopping');
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    // signaling first: it hangs up the current calls (END_CALL) and sends LEAVE before disconnecting
+    await this.sig.close();
     await Promise.all([...this.peers.keys()].map((id) => this.closePeer(id)));
     this.audio.close();
     this.video.close();
-    await this.sig.close();
     this.state = 'stopped';
     this.emit('status', this.status());
     this.emit('stopped', reason);

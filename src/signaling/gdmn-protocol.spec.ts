@@ -1,4 +1,4 @@
-import { LIMITS, messageToId, parseGdmnMessage } from './gdmn-protocol';
+import { LIMITS, callConfigFrom, messageToId, parseGdmnMessage } from './gdmn-protocol';
 
 const session = { fromId: 'a', toId: 'b', sessionId: 's1' };
 
@@ -53,5 +53,15 @@ describe('parseGdmnMessage', () => {
       { type: 'SIGNAL', payload: { ...session, description: { type: 'offer', sdp: ['v=0'] } } },
     ];
     for (const h of hostile) expect(() => parseGdmnMessage(h)).not.toThrow();
+  });
+});
+
+describe('callConfigFrom', () => {
+  it('puts STUN-only servers under stun and TURN servers under turn, keeping the policy', () => {
+    const stun = { urls: 'stun:127.0.0.1:3478' };
+    const turn = { urls: ['turn:127.0.0.1:3478?transport=udp', 'turns:127.0.0.1:5349'], username: 'u', credential: 'c' };
+    const c = callConfigFrom({ iceServers: [stun, turn], iceTransportPolicy: 'relay' });
+    expect(c).toEqual({ stun: [stun], turn: [turn], icePolicy: 'relay' });
+    expect(callConfigFrom({ iceServers: [] })).toEqual({ stun: [], turn: [], icePolicy: 'all' });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallIceConfig, IceServer } from './signaling-adapter';
 
 /** Size limits applied to every inbound message (hostile peers can send anything). */
 export const LIMITS = {
@@ -116,4 +117,14 @@ export function messageToId(m: GdmnMessage): string | undefined {
 export function messageFromId(m: GdmnMessage): string | undefined {
   if (m.type === 'SOCKET_DISCONNECTED') return undefined;
   return m.payload.fromId;
+}
+
+/** CALLING.config from our ICE settings: STUN-only entries under `stun`, the rest under `turn`. */
+export function callConfigFrom(ice: CallIceConfig): CallConfig {
+  const isStun = (s: IceServer): boolean => (Array.isArray(s.urls) ? s.urls : [s.urls]).every((u) => /^stuns?:/i.test(u));
+  return {
+    stun: ice.iceServers.filter(isStun),
+    turn: ice.iceServers.filter((s) => !isStun(s)),
+    icePolicy: ice.iceTransportPolicy ?? 'all',
+  };
 }

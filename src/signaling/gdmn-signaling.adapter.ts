@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger, type Logger } from '../common/logger';
 import type { AppConfig } from '../config/config.schema';
-import type { CallConfig, GdmnMessage } from './gdmn-protocol';
+import { callConfigFrom, type GdmnMessage } from './gdmn-protocol';
 import { EnumReplyThrottle, ParticipantTable, participantFromJoin } from './gdmn-participants';
 import { admitInbound, type ReceiveContext } from './gdmn-receive-rules';
 import type {
@@ -15,6 +15,9 @@ import type {
   SignalingEvents,
 } from './signaling-adapter';
 import { TypedEmitter } from './typed-emitter';
+
+/** Time between our LEAVE and the disconnect (see close()). */
+const LEAVE_FLUSH_MS = 250;
 
 /** Options of {@link GdmnSignalingAdapter}. */
 export interface GdmnAdapterOptions {
@@ -63,6 +66,8 @@ export interface SignalingCounters {
   accepted: number;
   sent: number;
   connects: number;
+  /** Reconnects where the server restored our session and replayed the messages we missed. */
+  recovered: number;
   pingsAnswered: number;
   dropped: Record<string, number>;
 }
@@ -72,7 +77,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   readonly selfId: string;
   readonly instanceId: string;
   readonly roomId: string;
-  readonly counters: SignalingCounters = { received: 0, accepted: 0, sent: 0, connects: 0, pingsAnswered: 0, dropped: {} };
+  readonly counters: SignalingCounters = { received: 0, accepted: 0, sent: 0, connects: 0, recovered: 0, pingsAnswered: 0, dropped: {} };
   private readonly table = new ParticipantTable();
   private readonly enumThrottle = new EnumReplyThrottle(() => !this.closed && this.announce());
   private readonly sessions = new Map<string, string>();
@@ -122,7 +127,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
       reconnection: true,
       reconnectionAttempts: o.reconnectMaxAttempts ?? 20,
       reconnectionDelay: o.reconnectBaseDelayMs ?? 500,
-      reconnectionDelayMax: o.reconnectMaxDelayMs ?? 10_000,
+      reconnectionDelayMax: o.reconnectMaxDelayMs ?? 3000,
       randomizationFactor: 0.5,
       timeout: o.connectTimeoutMs ?? 10_000,
     });
@@ -154,8 +159,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   startCall(to: string, ice: CallIceConfig): string {
     const sessionId = randomUUID();
     this.sessions.set(to, sessionId);
-    const config: CallConfig = { stun: [], turn: ice.iceServers, icePolicy: ice.iceTransportPolicy ?? 'all' };
-    this.send('CALLING', { fromId: this.selfId, toId: to, sessionId, config });
+    this.send('CALLING', { fromId: this.selfId, toId: to, sessionId, config: callConfigFrom(ice) });
     return sessionId;
   }
 
@@ -175,9 +179,12 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     this.send('RESTART_CALL', { fromId: this.selfId, toId: to, sessionId: callId });
   }
 
+  /** END_CALL, then ENUM as real clients do after hanging up, and our JOIN (so a host can re-admit us). */
   endCall(to: string, callId: string): void {
     this.send('END_CALL', { fromId: this.selfId, toId: to, sessionId: callId });
     this.sessions.delete(to);
+    this.send('ENUM', { fromId: this.selfId });
+    this.announce();
   }
 
   requestCall(to: string, calleeId: string): void {
@@ -205,6 +212,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     this.socket?.emit('message', message);
   }
 
+  /** Hang up the current calls (END_CALL), send LEAVE, let it flush, disconnect. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -213,8 +221,16 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     this.enumThrottle.close();
     const s = this.socket;
     if (s?.connected) {
+      // as real clients leave: hang up every call (END_CALL), then LEAVE
+      for (const [peer, sessionId] of this.sessions) {
+        this.counters.sent++;
+        s.emit('message', { type: 'END_CALL', payload: { fromId: this.selfId, toId: peer, sessionId } });
+      }
+      this.sessions.clear();
       this.send('LEAVE', { fromId: this.selfId });
-      await new Promise((r) => setTimeout(r, 50)); // let the LEAVE frame out before closing
+      // socket.io servers dispatch an event on the next tick and drop it if the socket is closed
+      // by then: a disconnect right behind the LEAVE frame can lose it. Let it arrive first.
+      await new Promise((r) => setTimeout(r, LEAVE_FLUSH_MS));
     }
     s?.disconnect();
     s?.removeAllListeners();
@@ -229,6 +245,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
 
   private onConnect(): void {
     this.counters.connects++;
+    if (this.socket?.recovered) this.counters.recovered++;
     this.table.clear(); // rebuilt from the JOIN replies to our ENUM
     this.send('ENUM', { fromId: this.selfId });
     this.announce();
