@@ -66,17 +66,23 @@ export function trackRuns(segments: readonly ManifestSegment[], clockRate: numbe
   for (const seg of sorted) {
     const run = runs[runs.length - 1];
     const continuous =
-      run && prev && prev.part === seg.part &&
+      run && prev && prev.part === seg.part && rtpConsistent(prev, clockRate) && rtpConsistent(seg, clockRate) &&
       (() => {
         const rtpGapMs = (rtpDiff(seg.timeline.firstRtpTimestamp, prev.timeline.lastRtpTimestamp) * 1000) / clockRate;
         const wallGapMs = seg.timeline.firstArrivalMs - prev.timeline.lastArrivalMs;
-        return rtpGapMs >= 0 && Math.abs(wallGapMs - rtpGapMs) < RUN_BREAK_MS;
+        return rtpGapMs > 0 && Math.abs(wallGapMs - rtpGapMs) < RUN_BREAK_MS;
       })();
     if (continuous && run) run.segments.push(seg);
     else runs.push({ segments: [seg], firstRtp: seg.timeline.firstRtpTimestamp });
     prev = seg;
   }
   return runs;
+}
+
+/** A segment's RTP span agrees with its media duration (else its RTP data is not used to chain it). */
+function rtpConsistent(seg: ManifestSegment, clockRate: number): boolean {
+  const spanMs = (rtpDiff(seg.timeline.lastRtpTimestamp, seg.timeline.firstRtpTimestamp) * 1000) / clockRate;
+  return spanMs >= 0 && Math.abs(spanMs - seg.timeline.durationMs) <= 100 + seg.timeline.durationMs * 0.02;
 }
 
 /** Offset (ms) of an RTP timestamp from the run's first frame. */
