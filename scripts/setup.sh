@@ -10,10 +10,12 @@ else
   bash scripts/install-system-deps.sh --minimal
 fi
 
-# npm packages: a clean install when node_modules is missing or older than the lock file.
+# npm packages at the locked versions when node_modules is missing or older than the lock file.
+# (`npm install`, not `npm ci`: this npm omits other platforms' optional packages from the lock,
+# which `npm ci` then rejects as out of sync; `npm install` installs the same locked versions.)
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[recbot] npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "[recbot] npm install (locked versions)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 echo "[recbot] building"
