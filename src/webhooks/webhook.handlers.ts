@@ -66,6 +66,9 @@ export function webhookPayloadFromManifest(
   return { data, ...(change ? { occurredMs: change.atMs } : {}) };
 }
 
+/** Events whose deliveries are appended to `manifest.webhooks` (sent when no other writer is left). */
+export const MANIFEST_RECORDED_EVENTS: ReadonlySet<string> = new Set<WebhookEvent>(['recording.completed', 'recording.failed']);
+
 /**
  * WebhookJobDeps backed by the manifest: payloads from it, attempts appended to `manifest.webhooks`.
  * The append is load-modify-save: run webhook jobs when no other writer holds the manifest (after
@@ -75,16 +78,31 @@ export function manifestWebhookDeps(
   store: WebhookManifestStore,
   base: Pick<WebhookJobDeps, 'sender' | 'endpoints'>,
 ): WebhookJobDeps {
+  // Appends of one recording run one after another in this process (a job delivers to its
+  // endpoints in parallel, and several webhook jobs of a recording may run at once).
+  const chains = new Map<string, Promise<void>>();
+  const serial = (recordingId: string, fn: () => Promise<void>): Promise<void> => {
+    const run = (chains.get(recordingId) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => undefined);
+    chains.set(recordingId, tail);
+    void tail.then(() => {
+      if (chains.get(recordingId) === tail) chains.delete(recordingId);
+    });
+    return run;
+  };
   return {
     ...base,
     payloadFor: async (recordingId, event, key) => webhookPayloadFromManifest(await store.load(recordingId), event, key),
     deliveries: async (recordingId) => (await store.load(recordingId)).webhooks,
     record: async (recordingId, delivery) => {
-      // Segment events come during the call, while the recorder owns the manifest (it would
-      // overwrite the append), and are many: their deliveries are counted in metrics only.
-      if (delivery.event === 'recording.segment_stored') return;
-      const m = await store.load(recordingId);
-      await store.save({ ...m, webhooks: [...m.webhooks, delivery] });
+      // Only terminal events are appended: the others happen while another writer owns the manifest
+      // (the recorder during the call, Publish beside transcript.completed) and a load-modify-save
+      // here could undo its changes. Their retries may re-send to served endpoints (same webhook-id).
+      if (!MANIFEST_RECORDED_EVENTS.has(delivery.event)) return;
+      await serial(recordingId, async () => {
+        const m = await store.load(recordingId);
+        await store.save({ ...m, webhooks: [...m.webhooks, delivery] });
+      });
     },
   };
 }
