@@ -78,6 +78,8 @@ export const CONFIG_DOCS: Record<string, string> = {
   TRANSCRIBE_REQUEST_TIMEOUT_MS: 'Timeout of one transcription request',
   TRANSCRIBE_MAX_ATTEMPTS: 'Tries per chunk (429/5xx/network, honouring Retry-After) before the job fails retryably',
   OFFLINE_ASR_CONCURRENCY: 'Recognitions the embedded offline endpoint runs at once',
+  JOB_LOCK_DURATION_MS: 'BullMQ job lock; a recorder that dies loses its JoinCall lock after this long and another recorder takes the call over',
+  JOB_STALLED_INTERVAL_MS: 'How often BullMQ looks for stalled jobs (dead recorders/workers)',
   ...PIPELINE_CONFIG_DOCS,
 };
 
