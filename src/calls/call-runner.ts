@@ -51,6 +51,8 @@ export interface RunHooks {
 
 const MANIFEST_PUSH_MS = 5000;
 const UPLOAD_WAIT_MS = 6 * 3600_000;
+/** Statuses after which a call is over: a JoinCall for them never rejoins. */
+const ENDED = new Set<RecordingManifest['status']>(['processing', 'completed', 'failed', 'deleted']);
 /** Stop reasons after which the call goes on without us and another recorder should rejoin. */
 export const HANDOVER_REASONS = new Set(['shutdown', 'disk-full']);
 
@@ -82,6 +84,14 @@ export class CallRunner {
     const c = this.deps.config;
     const log = this.log.child({ recordingId });
     const remote = await this.manifests.load(recordingId);
+    if (ENDED.has(remote.status)) {
+      // A stale JoinCall (e.g. re-run after Redis lost its lock while the flow was being created):
+      // never rejoin a call that ended. 'processing' returns the outcome so the caller re-ensures the flow.
+      if (remote.status !== 'processing') throw new RecbotError('RECORDING_ENDED', `recording ${recordingId} is ${remote.status}; not rejoining`);
+      log.warn({ status: remote.status }, 'JoinCall for a call that already ended; not rejoining');
+      const last = remote.parts.reduce((max, p) => Math.max(max, p.part), 0);
+      return { recordingId, part: last, stopReason: 'already-ended', manifest: remote, handover: false };
+    }
     const opts = readCallOptions(remote, c);
     if (!remote.signalingUrl) throw new RecbotError('BAD_RECORDING', `recording ${recordingId} has no signalingUrl`);
     const localFile = this.manifestFile(recordingId);
@@ -135,10 +145,12 @@ export class CallRunner {
     });
 
     let stopReason: string;
+    let leftMs = Date.now();
     try {
       if (hooks.signal?.aborted) await bot.stop(hooks.abortReason?.() ?? 'stopped');
       else await bot.start().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'bot failed to join'));
       stopReason = await bot.whenStopped();
+      leftMs = Date.now();
     } finally {
       hooks.signal?.removeEventListener('abort', onAbort);
       clearInterval(pushTimer);
@@ -147,7 +159,8 @@ export class CallRunner {
     await session.close(stopReason, { drain: true });
     await this.waitForUploads(session.manifest, log);
     const handover = HANDOVER_REASONS.has(stopReason);
-    if (!handover) await session.manifest.setStatus('processing', Date.now(), stopReason);
+    // The session ends when the bot left, not when the last upload got through (S3 may be down for minutes).
+    if (!handover) await session.manifest.setStatus('processing', leftMs, stopReason);
     const manifest = session.manifest.snapshot();
     await this.manifests.save(manifest);
     if (/already_in_room|unreachable|refused/i.test(stopReason) && manifest.segments.length === 0) {

@@ -16,7 +16,7 @@ export const storageCommand: CliCommand = {
     const config = loadConfig(env);
     const storage = createStorageDriver(config);
     try {
-      if (!storage.applyLifecycle) {
+      if (storage.name !== 's3' || !storage.applyLifecycle) {
         process.stdout.write(`storage driver ${storage.name}: no lifecycle rules to apply\n`);
         return 0;
       }

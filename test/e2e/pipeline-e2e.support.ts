@@ -158,7 +158,8 @@ export interface SentEvent {
 /**
  * Media for one SyntheticParticipant that is silent / dark grey except for a beep and a flash of
  * EVENT_LEN_MS starting at the first unit whose due time (the wall time its RTP timestamp stands
- * for) is >= `eventWallMs`. Call `attach(participant.audio, participant.video)` once joined so
+ * for) is >= `eventWallMs` (latched, so a stalled event loop delays the event but never skips it;
+ * a stall > 500 ms makes the sender re-anchor its clock, and then `sent` no longer matches RTP time). Call `attach(participant.audio, participant.video)` once joined so
  * due times come from the senders' clocks; `sent` records what went out.
  */
 export function eventSources(files: { ogg: string; ivf: string }, eventWallMs: number): {
@@ -182,23 +183,20 @@ export function eventSources(files: { ogg: string; ivf: string }, eventWallMs: n
   const audioSource: LoopSource = {
     ...audio,
     packetize: (_unit, n) => {
-      const t = dueWall(senders.audio) - eventWallMs;
-      if (t >= 0 && t < EVENT_LEN_MS) {
-        sent.beepWallMs ??= eventWallMs + t;
-        return audio.units[beepFirst + Math.floor(t / AUDIO_FRAME_MS)]!.payloads;
-      }
+      const due = dueWall(senders.audio);
+      if (due >= eventWallMs) sent.beepWallMs ??= due;
+      const t = sent.beepWallMs === undefined ? -1 : due - sent.beepWallMs;
+      if (t >= 0 && t < EVENT_LEN_MS) return audio.units[beepFirst + Math.floor(t / AUDIO_FRAME_MS)]!.payloads;
       return audio.units[n % silentAudio]!.payloads;
     },
   };
   const videoSource: LoopSource = {
     ...video,
     packetize: (_unit, n) => {
-      const t = dueWall(senders.video) - eventWallMs;
-      let frame = video.units[n % darkVideo]!;
-      if (t >= 0 && t < EVENT_LEN_MS) {
-        sent.flashWallMs ??= eventWallMs + t;
-        frame = video.units[flashFirst + Math.floor(t / VIDEO_FRAME_MS)]!;
-      }
+      const due = dueWall(senders.video);
+      if (due >= eventWallMs) sent.flashWallMs ??= due;
+      const t = sent.flashWallMs === undefined ? -1 : due - sent.flashWallMs;
+      const frame = t >= 0 && t < EVENT_LEN_MS ? video.units[flashFirst + Math.floor(t / VIDEO_FRAME_MS)]! : video.units[n % darkVideo]!;
       return packetizeVp8(frame.payloads[0] as Buffer, n);
     },
   };
