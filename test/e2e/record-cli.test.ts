@@ -1,17 +1,21 @@
 /**
- * `recbot record` as a user runs it: the compiled CLI (tsc -p tsconfig.build.json into a private
- * directory) as a child process against the reference signaling server with one synthetic
- * participant; no Redis, no queue. It must show progress, leave after --duration, print the
- * segments table, exit 0, and leave verified, decodable segments under --out.
+ * The compiled build (tsc -p tsconfig.build.json into a private directory), as users run it:
+ * - `recbot record` as a child process against the reference signaling server with one synthetic
+ *   participant; no Redis, no queue. It must show progress, leave after --duration, print the
+ *   segments table, exit 0, and leave verified, decodable segments under --out.
+ * - the compiled service, where each call runs in its own process (RECORDER_PROCESS_MODEL=child):
+ *   segment uploads verified in the call process still send recording.segment_stored.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RecordingManifest } from '../../src/manifest/manifest.types';
 import { startSignalingServer, type SignalingServerHandle } from '../../src/signaling-server/signaling-server';
 import { TestRoom } from '../../src/testworld/synthetic/test-world';
+import { verifyWebhook } from '../../src/webhooks/webhook-signature';
 
 jest.setTimeout(240_000);
 
@@ -19,7 +23,7 @@ const ROOT = join(__dirname, '../..');
 /** Inside node_modules so the compiled files resolve the project's dependencies. */
 const DIST = join(ROOT, 'node_modules/.cache/recbot-record-cli-test/dist');
 
-describe('recbot record (compiled CLI, child process)', () => {
+describe('compiled build: recbot record (child process) and the service with call processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recbot-e2e-record-'));
   let signal: SignalingServerHandle | undefined;
   let room: TestRoom | undefined;
@@ -91,5 +95,66 @@ describe('recbot record (compiled CLI, child process)', () => {
     expect(audioS).toBeGreaterThan(6);
     // No spool left behind.
     expect(existsSync(join(out, '.recbot-work', 'spool', id!))).toBe(false);
+  });
+
+  it('the compiled service runs the call in a call process and sends recording.segment_stored for each stored segment', async () => {
+    type Bootstrap = typeof import('../../src/app/bootstrap');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startService } = require(join(DIST, 'app/bootstrap.js')) as Bootstrap;
+    const secret = 'compiled-service-secret';
+    const got: { type: string; key?: string }[] = [];
+    const rejected: string[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          const body = verifyWebhook({ secret, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }) as { type: string; data: { segment?: { key: string } } };
+          got.push({ type: body.type, key: body.data.segment?.key });
+          res.writeHead(204).end();
+        } catch (err) {
+          rejected.push(String(err));
+          res.writeHead(400).end();
+        }
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const port = (receiver.address() as { port: number }).port;
+    signal ??= await startSignalingServer({});
+    const callRoom = new TestRoom(signal.url);
+    const svc = await startService({
+      WORK_DIR: join(dir, 'svc'),
+      LOG_LEVEL: 'warn',
+      HTTP_PORT: '0',
+      ICE_LOOPBACK_ONLY: 'true',
+      SEGMENT_SECONDS: '4',
+      RECORDER_PROCESS_MODEL: 'child',
+      WEBHOOK_ENDPOINTS: JSON.stringify([{ url: `http://127.0.0.1:${port}/hooks`, secret, events: ['recording.segment_stored', 'recording.completed'] }]),
+    });
+    try {
+      await callRoom.participant('Eve', { host: true });
+      const res = await fetch(`${svc.url}/v1/recordings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ signalingUrl: signal.url, roomId: callRoom.roomId, maxDurationS: 10, transcribe: false }),
+      });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      const deadline = Date.now() + 120_000;
+      while (!got.some((g) => g.type === 'recording.completed')) {
+        if (Date.now() > deadline) throw new Error(`no recording.completed; got ${JSON.stringify(got)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const m = ((await (await fetch(`${svc.url}/v1/recordings/${id}`)).json()) as { manifest: RecordingManifest }).manifest;
+      expect(m.status).toBe('completed');
+      expect(m.segments.length).toBeGreaterThanOrEqual(3);
+      const stored = got.filter((g) => g.type === 'recording.segment_stored').map((g) => g.key);
+      expect(stored.sort()).toEqual(m.segments.map((s) => s.key).sort());
+      expect(rejected).toEqual([]);
+    } finally {
+      await callRoom.close().catch(() => undefined);
+      await svc.close();
+      await new Promise((r) => receiver.close(r));
+    }
   });
 });
