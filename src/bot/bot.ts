@@ -2,7 +2,7 @@ import { MediaStreamTrack } from 'werift';
 import { createLogger, type Logger } from '../common/logger';
 import { errorMessage } from '../common/errors';
 import { PacedRtpSender } from '../media/paced-rtp-sender';
-import type { AdapterStatus, CallIceConfig, CallRef, SignalingAdapter } from '../signaling/signaling-adapter';
+import type { AdapterStatus, CallIceConfig, CallRef, IceServer, SignalingAdapter } from '../signaling/signaling-adapter';
 import { TypedEmitter } from '../signaling/typed-emitter';
 import type { BotSettings } from './bot-settings';
 import type { BotEvents, BotOptions, BotStatus, PeerEntry } from './bot.types';
@@ -14,6 +14,22 @@ export type { BotEvents, BotMedia, BotOptions, BotStatus } from './bot.types';
 import { TrackFeed } from './track-feed';
 
 const HOUSEKEEPING_MS = 1000;
+
+/**
+ * The ICE config we hand a callee (it builds its peer connection from it, as real clients do): the
+ * app's servers as other callers gave them to us, then our own ICE_SERVERS; relay if either says so.
+ * Without the app's TURN servers a callee behind NAT could not reach us.
+ */
+export function callerIceConfig(learned: CallIceConfig | undefined, own: { iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay' }): CallIceConfig {
+  const seen = new Set<string>();
+  const iceServers = [...(learned?.iceServers ?? []), ...own.iceServers].filter((s) => {
+    const key = JSON.stringify([s.urls, s.username, s.credential]);
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
+  const relay = learned?.iceTransportPolicy === 'relay' || own.iceTransportPolicy === 'relay';
+  return { iceServers, iceTransportPolicy: relay ? 'relay' : 'all' };
+}
+
 /** A track without packets this long is reported to its sink as paused (outage/mute). */
 const TRACK_STALL_MS = 2000;
 /**
@@ -42,6 +58,8 @@ export class Bot extends TypedEmitter<BotEvents> {
   private timers: NodeJS.Timeout[] = [];
   private emptySinceMs: number | undefined;
   private stopping: Promise<void> | undefined;
+  /** The app's ICE config as the last caller handed it to us (CALLING.config); reused when we call. */
+  private learnedIce: CallIceConfig | undefined;
 
   constructor(private readonly opts: BotOptions) {
     super();
@@ -190,6 +208,7 @@ export class Bot extends TypedEmitter<BotEvents> {
 
   /** CALLING: the remote is the caller (a new CALLING is a full restart of that peer). */
   private onCallOffered(c: CallRef & { ice?: CallIceConfig }): void {
+    if (c.ice && (c.ice.iceServers.length > 0 || c.ice.iceTransportPolicy === 'relay')) this.learnedIce = c.ice;
     void this.closePeer(c.from);
     this.newEntry(c.from, c.callId, 'callee', c.ice);
     this.sig.acceptCall(c.from, c.callId);
@@ -212,7 +231,7 @@ export class Bot extends TypedEmitter<BotEvents> {
   private callAsCaller(calleeId: string): void {
     if (calleeId === this.sig.selfId) return;
     void this.closePeer(calleeId);
-    const ice: CallIceConfig = { iceServers: this.s.iceServers, iceTransportPolicy: this.s.iceTransportPolicy };
+    const ice = callerIceConfig(this.learnedIce, this.s);
     const callId = this.sig.startCall(calleeId, ice);
     this.newEntry(calleeId, callId, 'caller', ice);
   }

@@ -246,7 +246,10 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   private onConnect(): void {
     this.counters.connects++;
     if (this.socket?.recovered) this.counters.recovered++;
-    this.table.clear(); // rebuilt from the JOIN replies to our ENUM
+    // A fresh session: rebuild the table from the JOIN replies to our ENUM. A recovered session gets
+    // what it missed replayed (LEAVE, JOIN, CALLING, ...): keep the table, or a replayed CALLING
+    // would be dropped as coming from someone we have not seen.
+    if (!this.socket?.recovered) this.table.clear();
     this.send('ENUM', { fromId: this.selfId });
     this.announce();
     const reconnect = this.everJoined;

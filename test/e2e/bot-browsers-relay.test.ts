@@ -75,4 +75,33 @@ describe('relay-only through coturn: Chromium (policy relay) + bot (ICE_TRANSPOR
     expect(pair?.relayProtocol).toBe(proto);
     expect(peer.restartsFull + peer.restartsIce + peer.restartsNoStream).toBe(0);
   });
+
+  it('bot as caller with no ICE_SERVERS: it hands the app TURN config it learned from CALLING to the guest it calls', async () => {
+    const iceServers = [{ urls: turn.udpUrl, username: turn.username, credential: turn.credential }];
+    const code = `relay-caller-${Date.now().toString(36)}`;
+    const launch = async (participantId: string, role: 'host' | 'participant', servers: typeof iceServers): Promise<BrowserParticipant> => {
+      const b = await BrowserParticipant.launch({
+        serverUrl: server.url, roomId: `video:${code}`, participantId, role, codec: 'VP8', iceServers: servers, icePolicy: 'relay',
+        video: { width: 320, height: 240, fps: 15 },
+      });
+      cleanup.push(() => b.close());
+      return b;
+    };
+    // The guest knows no TURN server itself: as callee it builds its connection from CALLING.config.
+    const [host, guest] = await Promise.all([launch('chrome-host', 'host', iceServers), launch('chrome-guest', 'participant', [])]);
+    await host.waitFor((st) => st.peers['chrome-guest']?.connectionState === 'connected', 30_000);
+    const config = loadConfig({ ICE_LOOPBACK_ONLY: 'true', LOG_LEVEL: 'warn' });
+    const signaling = new GdmnSignalingAdapter(gdmnAdapterOptionsFromConfig(config, { url: server.url, roomId: code }));
+    const sinks = new CountingSinkFactory();
+    const bot = new Bot({ signaling, sinkFactory: sinks, media: await loadBotMedia(join(tmpdir(), 'recbot-media-cache')), settings: botSettingsFromConfig(config) });
+    cleanup.push(() => bot.stop('test end'));
+    await bot.start();
+    await waitFor(() => sinks.total('chrome-guest', 'video').frames > 30 && sinks.total('chrome-guest', 'audio').packets > 100, 40_000, 'guest media at the bot');
+    expect(bot.status().peers.find((p) => p.id === 'chrome-guest')?.role).toBe('caller');
+    const s = await guest.waitFor((st) => (st.peers[signaling.selfId]?.stats?.video.framesDecoded ?? 0) > 10, 20_000);
+    const pair = s.peers[signaling.selfId]?.stats?.selectedPair;
+    expect(s.peers[signaling.selfId]?.role).toBe('callee');
+    expect(pair?.localType).toBe('relay');
+    expect(pair?.remoteType).toBe('relay');
+  });
 });
