@@ -36,7 +36,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * Per track: segments, whether their seqs are contiguous from 0, the largest hole between
+ * Per track: segments, whether their seqs are contiguous, the largest hole between
  * consecutive segments on the sender's RTP clock (ms; 0 = none lost), and the recorded media (ms).
  */
 function trackContinuity(m: RecordingManifest): Record<string, { segments: number; contiguous: boolean; maxHoleMs: number; mediaMs: number }> {
@@ -51,7 +51,7 @@ function trackContinuity(m: RecordingManifest): Record<string, { segments: numbe
     }
     out[`${t.participantId}/${t.trackKey}`] = {
       segments: segs.length,
-      contiguous: segs.every((s, i) => s.seq === i),
+      contiguous: segs.every((s, i) => s.seq === (segs[0]?.seq ?? 0) + i),
       maxHoleMs,
       mediaMs: Math.round(segs.reduce((a, s) => a + s.timeline.durationMs, 0)),
     };
