@@ -45,9 +45,15 @@ export async function hasCuesAtFront(file: string, scanBytes = 4 * 1024 * 1024):
   }
 }
 
-/** Decode the whole file with `-v error`; returns the error lines (empty when clean). */
+/**
+ * Decode the whole file with `-v error`; returns the error lines (empty when clean). The null
+ * output keeps the demuxer's time base (`-enc_time_base -1`): with ffmpeg's default (1/frame rate
+ * guessed from the stream) two real frames closer than one nominal frame interval, as Chrome sends
+ * under load, land on the same dts and the null muxer reports an error for a file that is fine.
+ */
 export async function decodeErrors(ffmpegPath: string, file: string): Promise<string[]> {
-  const { stderr } = await execFileAsync(ffmpegPath, ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-'], {
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-enc_time_base', '-1', '-f', 'null', '-'];
+  const { stderr } = await execFileAsync(ffmpegPath, args, {
     maxBuffer: 16 * 1024 * 1024,
   });
   return stderr.split('\n').filter((l) => l.trim().length > 0);

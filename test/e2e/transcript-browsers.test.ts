@@ -108,7 +108,9 @@ describe('transcript of two Chromium speakers through the whole service (issue 7
     await Promise.all(browsers.map((b) => b.close()));
     await svc?.close().catch(() => undefined);
     await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    // RECBOT_KEEP_E2E_DIR=1 keeps the recording (segments, manifest, outputs) for a post-mortem.
+    if (process.env.RECBOT_KEEP_E2E_DIR) process.stdout.write(`kept ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
   });
 
   it('attributes every utterance to its speaker in order, word onsets within ±300 ms, and reports WER', async () => {
