@@ -18,10 +18,14 @@ export interface RecorderSummary {
   framesReceived?: number;
   framesWritten?: number;
   framesWrittenCounted?: number;
+  framesBeforeFirstKeyframe?: number;
+  framesDroppedAfterNetworkLoss?: number;
+  networkLostPackets?: number;
   packetsSentWindow?: number;
   packetsReceivedWindow?: number;
   udpRcvbufErrorsWindow?: number;
   senderCpuPercent?: number;
+  loadAvg1?: string;
   segmentCutToDurableMs?: { median?: number; p95?: number };
   segmentStopToDurableMs?: { median?: number; p95?: number };
 }
@@ -49,10 +53,14 @@ export function summarize(runs: readonly RunMetrics[]): RecorderSummary {
     framesReceived: med(runs, (r) => r.framesReceived, 0),
     framesWritten: med(runs, (r) => r.framesWritten, 0),
     framesWrittenCounted: med(runs, (r) => r.framesWrittenCounted, 0),
+    framesBeforeFirstKeyframe: med(runs, (r) => r.framesBeforeFirstKeyframe, 0),
+    framesDroppedAfterNetworkLoss: med(runs, (r) => r.framesDroppedAfterNetworkLoss, 0),
+    networkLostPackets: med(runs, (r) => r.networkLostPackets, 0),
     packetsSentWindow: med(runs, (r) => r.packetsSentWindow, 0),
     packetsReceivedWindow: med(runs, (r) => r.packetsReceivedWindow, 0),
     udpRcvbufErrorsWindow: med(runs, (r) => r.udpRcvbufErrorsWindow, 0),
     senderCpuPercent: med(runs, (r) => r.senderCpuPercent, 1),
+    loadAvg1: runs.map((r) => r.loadAvg1.join('->')).join(', '),
     ...(first?.segmentCutToDurableMs ? {
       segmentCutToDurableMs: { median: med(runs, (r) => r.segmentCutToDurableMs?.median, 1), p95: med(runs, (r) => r.segmentCutToDurableMs?.p95, 1) },
       segmentStopToDurableMs: { median: med(runs, (r) => r.segmentStopToDurableMs?.median, 1), p95: med(runs, (r) => r.segmentStopToDurableMs?.p95, 1) },
@@ -85,12 +93,15 @@ const ROWS: [string, (s: RecorderSummary) => unknown][] = [
   ['packets received (whole run)', (s) => s.packetsReceived],
   ['frames received', (s) => s.framesReceived],
   ['frames written (ffprobe)', (s) => s.framesWritten],
+  ['video frames before 1st keyframe / after net loss', (s) => (s.framesBeforeFirstKeyframe === undefined ? '-' : `${s.framesBeforeFirstKeyframe} / ${s.framesDroppedAfterNetworkLoss ?? '-'}`)],
+  ['packets lost in the network (jitter buffer)', (s) => s.networkLostPackets],
   ['recorder-side lost frames', (s) => s.recorderLostFrames],
   ['recorder-side lost packets', (s) => s.recorderLostPackets],
   ['packets sent / received in window', (s) => `${s.packetsSentWindow ?? '-'} / ${s.packetsReceivedWindow ?? '-'}`],
   ['UDP rcvbuf drops in window (system)', (s) => s.udpRcvbufErrorsWindow],
   ['segment cut->durable ms median/p95', (s) => (s.segmentCutToDurableMs ? `${s.segmentCutToDurableMs.median ?? '-'} / ${s.segmentCutToDurableMs.p95 ?? '-'}` : '-')],
   ['sender processes CPU %', (s) => s.senderCpuPercent],
+  ['machine load average (1 min) in window', (s) => s.loadAvg1],
 ];
 
 /** A plain-text table: metric | recbot | baseline | ratio. */

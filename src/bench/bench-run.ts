@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,7 +32,7 @@ export interface RunOptions {
 export interface RunMetrics {
   mode: RecorderMode;
   participants: number;
-  /** Participants whose audio and video reached the recorder. */
+  /** Participants whose audio and video reached the recorder (per-participant numbers divide by this). */
   connected: number;
   complete: boolean;
   windowSeconds: number;
@@ -53,6 +54,12 @@ export interface RunMetrics {
   framesWrittenCounted?: number;
   /** Video frames before the first keyframe (undecodable, not counted as loss). recbot only. */
   framesBeforeFirstKeyframe?: number;
+  /** Video frames after a packet the network lost, until the next keyframe (undecodable, not counted as recorder loss). recbot only. */
+  framesDroppedAfterNetworkLoss?: number;
+  /** Packets never received (gaps in sequence numbers after the jitter buffer's wait). recbot only. */
+  networkLostPackets?: number;
+  /** Packets that came after the jitter buffer gave up on them (dropped; counted in recorder loss via frames). recbot only. */
+  latePackets?: number;
   recorderLostFrames: number;
   /** Audio: exact (one packet per frame); video: lost frames x mean packets per frame. */
   recorderLostPackets: number;
@@ -67,6 +74,8 @@ export interface RunMetrics {
   segmentCutToDurableMs?: { median?: number; p95?: number; count: number };
   segmentStopToDurableMs?: { median?: number; p95?: number; count: number };
   closeMs: number;
+  /** 1-minute load average of the machine at the start and end of the window (other work competes). */
+  loadAvg1: [number, number];
 }
 
 /** Packets per stream type in a media file (ffprobe -count_packets). */
@@ -125,10 +134,15 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
       await sleep(250);
     }
     let snap = await recorder.request({ type: 'snapshot' }, 10_000);
-    const deadline = Date.now() + 30_000 + o.participants * 1000;
+    const deadline = Date.now() + 60_000 + o.participants * 2000;
+    let lastLog = Date.now();
     while (snap.tracksFlowing < 2 * o.participants && Date.now() < deadline) {
       await sleep(1000);
       snap = await recorder.request({ type: 'snapshot' }, 10_000);
+      if (Date.now() - lastLog > 10_000) {
+        lastLog = Date.now();
+        o.log(`${o.mode}: ${snap.tracksFlowing}/${2 * o.participants} tracks flowing, ${snap.peersConnected} peers connected`);
+      }
     }
     const connected = Math.floor(snap.tracksFlowing / 2);
     o.log(`${o.mode}: ${snap.tracksFlowing}/${2 * o.participants} tracks flowing, ${snap.peersConnected} peers connected; warm-up`);
@@ -136,6 +150,7 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
 
     const status = async (): Promise<number> => (await Promise.all(senders.map((s) => s.request({ type: 'status' }, 10_000)))).reduce((n, s) => n + s.packetsSent, 0);
     const senderCpu = (): ProcSample[] => senders.map((s) => sampleProc(s.pid)).filter((x): x is ProcSample => x !== undefined);
+    const load0 = os.loadavg()[0] ?? 0;
     const udp0 = udpDrops();
     const sent0 = await status();
     const snap0 = await recorder.request({ type: 'snapshot' }, 10_000);
@@ -164,7 +179,7 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
       return s.close(10_000);
     }));
     const written = await countAll(result.files.map((f) => f.file));
-    const n = o.participants;
+    const n = Math.max(1, connected); // per participant whose media reached the recorder
     const cpu = cpuPercent(s0, s1);
     const peak = Math.max(...rss, s1.rssMb);
     const perKind = {
@@ -172,8 +187,9 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
       video: { packetsReceived: result.received.video.packets, framesReceived: result.received.video.frames, framesWritten: written.video },
     };
     const preKey = result.written ? result.written.video.framesBeforeFirstKeyframe : 0;
+    const afterLoss = result.written ? result.written.video.framesDroppedAfterLoss : 0;
     const lostAudio = Math.max(0, perKind.audio.framesReceived - perKind.audio.framesWritten);
-    const lostVideo = Math.max(0, perKind.video.framesReceived - perKind.video.framesWritten - preKey);
+    const lostVideo = Math.max(0, perKind.video.framesReceived - perKind.video.framesWritten - preKey - afterLoss);
     const pktPerVideoFrame = perKind.video.framesReceived > 0 ? perKind.video.packetsReceived / perKind.video.framesReceived : 0;
     return {
       mode: o.mode, participants: n, connected, complete: connected === n, windowSeconds: round((s1.atMs - s0.atMs) / 1000, 1) ?? 0,
@@ -184,7 +200,10 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
       packetsReceived: perKind.audio.packetsReceived + perKind.video.packetsReceived,
       framesReceived: perKind.audio.framesReceived + perKind.video.framesReceived,
       framesWritten: written.audio + written.video,
-      ...(result.written ? { framesWrittenCounted: result.written.audio.frames + result.written.video.frames, framesBeforeFirstKeyframe: preKey } : {}),
+      ...(result.written ? {
+        framesWrittenCounted: result.written.audio.frames + result.written.video.frames, framesBeforeFirstKeyframe: preKey, framesDroppedAfterNetworkLoss: afterLoss,
+        networkLostPackets: result.written.audio.networkLost + result.written.video.networkLost, latePackets: result.written.audio.late + result.written.video.late,
+      } : {}),
       recorderLostFrames: lostAudio + lostVideo,
       recorderLostPackets: Math.round(lostAudio + lostVideo * pktPerVideoFrame),
       perKind,
@@ -194,6 +213,7 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
       segments: result.files.length,
       ...(o.mode === 'recbot' ? { segmentCutToDurableMs: summary(result.cutToDurableMs), segmentStopToDurableMs: summary(result.stopToDurableMs) } : {}),
       closeMs: result.closeMs,
+      loadAvg1: [round(load0, 1) ?? 0, round(os.loadavg()[0], 1) ?? 0],
     };
   } finally {
     await coordinator.close().catch(() => undefined);

@@ -20,11 +20,14 @@ const RECENT = 64;
  */
 export class FrameCountingSinkFactory implements TrackSinkFactory {
   readonly counts: InboundCount[] = [];
+  /** Every sink the inner factory made, in creation order (a restarted track gets a new one). */
+  readonly sinks: TrackSink[] = [];
 
   constructor(private readonly inner: TrackSinkFactory) {}
 
   createTrackSink(info: InboundTrackInfo, controls: TrackControls): TrackSink {
     const inner = this.inner.createTrackSink(info, controls);
+    this.sinks.push(inner);
     const c: InboundCount = { participantId: info.participantId, kind: info.kind === 'audio' ? 'audio' : 'video', packets: 0, frames: 0 };
     this.counts.push(c);
     const recent = new Float64Array(RECENT).fill(-1);

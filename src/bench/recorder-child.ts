@@ -11,6 +11,7 @@ import { loopbackOnlyPeerConfig } from '../bot/peer-config';
 import { initLogger } from '../common/logger';
 import type { ManifestSegment } from '../manifest/manifest.types';
 import { RecordingSession } from '../recorder/recording-session';
+import { TrackRecorder } from '../recorder/track-recorder';
 import { GdmnSignalingAdapter } from '../signaling/gdmn-signaling.adapter';
 import { isTyped, type RecorderChildMessage, type RecorderChildOptions, type RecorderResult } from './bench-ipc';
 import { FrameCountingSinkFactory } from './frame-counting-sink';
@@ -89,8 +90,11 @@ async function main(): Promise<void> {
     const res: RecorderResult = { type: 'result', mode: o.mode, received: counting.totals(), files: [], segments: closed.length, cutToDurableMs: cutLatencies(closed), stopToDurableMs: [], closeMs };
     if (session) {
       const w = { audio: { frames: 0, framesBeforeFirstKeyframe: 0, framesDroppedAfterLoss: 0, late: 0, networkLost: 0, writeErrors: 0 }, video: { frames: 0, framesBeforeFirstKeyframe: 0, framesDroppedAfterLoss: 0, late: 0, networkLost: 0, writeErrors: 0 } };
-      for (const t of Object.values(session.stats().tracks)) {
-        const k = w[t.kind === 'audio' ? 'audio' : 'video'];
+      // every TrackRecorder, also those replaced by a restart (session.stats() keeps one per participant/trackKey)
+      for (const sink of counting.sinks) {
+        if (!(sink instanceof TrackRecorder)) continue;
+        const t = sink.stats();
+        const k = w[sink.info.kind === 'audio' ? 'audio' : 'video'];
         k.frames += t.framesWritten;
         k.framesBeforeFirstKeyframe += t.framesBeforeFirstKeyframe;
         k.framesDroppedAfterLoss += t.framesDroppedAfterLoss;

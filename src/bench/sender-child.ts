@@ -32,7 +32,8 @@ async function main(): Promise<void> {
       send({
         type: 'status', joined: people.length,
         connected: people.filter((p) => Object.values(p.peerStates()).includes('connected')).length,
-        packetsSent: people.reduce((n, p) => n + p.audio.stats.packetsSent + p.video.stats.packetsSent, 0),
+        // only participants connected to the recorder: packets written before that go nowhere
+        packetsSent: people.filter((p) => Object.values(p.peerStates()).includes('connected')).reduce((n, p) => n + p.audio.stats.packetsSent + p.video.stats.packetsSent, 0),
       });
     } else if (m.type === 'stop') {
       void Promise.all(people.map((p) => p.leave())).finally(() => process.exit(0));
