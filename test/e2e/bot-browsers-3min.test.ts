@@ -163,6 +163,8 @@ describe('bot in a 3-minute call with 2 then 3 Chromium participants (whole serv
       }
     }
     console.log(`3-minute call (${elapsedS.toFixed(0)} s since the bot joined): ${JSON.stringify(summary)}`);
+    const gaps = m.gaps.map((g) => ({ p: g.participantId, kind: m.tracks.find((t) => t.trackKey === g.trackKey)?.kind, reason: g.reason, atS: (g.startMs - joinedAt) / 1000, s: (g.endMs - g.startMs) / 1000 }));
+    console.log(`gaps in the manifest: ${JSON.stringify(gaps)}`);
     for (const c of Object.values(summary)) {
       expect(c.fromJoinS).toBeLessThan(15); // media from the start of each call...
       expect(c.toNowS).toBeLessThan(25); // ...to the last closed segment (10 s segments, 5 s manifest push)
