@@ -93,7 +93,11 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
       call.abort.abort();
     });
     this.registry.register(JobName.JoinCall, (d, ctx) => this.joinCall(d.recordingId, ctx.progress));
-    this.jobs.startWorkers(this.registry, { queues: [QueueName.Bots], concurrency: { [QueueName.Bots]: c.RECORDER_MAX_CALLS } });
+    this.jobs.startWorkers(this.registry, {
+      queues: [QueueName.Bots],
+      concurrency: { [QueueName.Bots]: c.RECORDER_MAX_CALLS },
+      onFinalFailure: (job) => this.onJoinCallFailed(job),
+    });
     this.log.info({ maxCalls: c.RECORDER_MAX_CALLS, spool }, 'recorder ready');
   }
 
@@ -179,6 +183,24 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     await this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.failed' } });
     await this.releaseStore(recordingId);
     await this.runner?.cleanupSpool(recordingId);
+  }
+
+  /**
+   * A JoinCall failed for good (JOIN_FAILED, retries exhausted): the recording fails and
+   * `recording.failed` is sent, unless it already reached a terminal state or its post-call flow.
+   * The spool is kept (it may hold segments not yet uploaded).
+   */
+  private async onJoinCallFailed(job: { name: JobName; data: unknown; error: string }): Promise<void> {
+    const recordingId = (job.data as { recordingId?: unknown } | null)?.recordingId;
+    if (job.name !== JobName.JoinCall || typeof recordingId !== 'string') return;
+    const store = new StorageManifestSource(this.storage);
+    const m = await store.load(recordingId);
+    if (m.status === 'processing' || m.status === 'completed' || m.status === 'failed' || m.status === 'deleted') return;
+    m.status = 'failed';
+    m.statusHistory.push({ status: 'failed', atMs: Date.now(), reason: `JoinCall: ${job.error}`.slice(0, 500) });
+    await store.save(m);
+    await this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.failed' } });
+    this.log.warn({ recordingId, err: job.error }, 'recording failed: the bot could not record the call');
   }
 
   /** The single writer of a recording's local manifest, shared by its call and the uploader. */
