@@ -23,7 +23,7 @@ export const botConfigShape = {
   ICE_RESTART_AFTER_MS: envInt(9000, { min: 500 }),
   FULL_RESTART_AFTER_MS: envInt(18_000, { min: 1000 }),
   NETWORK_WAIT_MS: envInt(60_000, { min: 1000 }),
-  RECONNECT_MAX_ATTEMPTS: envInt(20, { min: 0 }),
+  RECONNECT_MAX_ATTEMPTS: envInt(40, { min: 0 }),
   /** Gather only 127.0.0.1 host candidates (local demos and tests; never in production). */
   ICE_LOOPBACK_ONLY: envBool(false),
   /** As caller (after MAKE_CALL) wait this long for the callee's offer before offering ourselves. */

@@ -58,7 +58,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   ICE_RESTART_AFTER_MS: 'Recovery ladder: ICE restart (as caller) after a confirmed problem lasting this long',
   FULL_RESTART_AFTER_MS: 'Recovery ladder: full restart (caller) or RESTART_CALL (callee)',
   NETWORK_WAIT_MS: 'Recovery ladder: wait this long for the network/socket, then end that peer\'s call',
-  RECONNECT_MAX_ATTEMPTS: 'Signaling reconnect attempts (exponential backoff with jitter) before the bot fails',
+  RECONNECT_MAX_ATTEMPTS: 'Signaling reconnect attempts (exponential backoff with jitter, at most 3 s apart: 40 is about 2 min) before the bot gives up',
   OPENAI_API_KEY: 'OpenAI (or compatible) API key; unset: the embedded offline endpoint (pocketsphinx) is used',
   OPENAI_BASE_URL: 'Transcription API base URL (Azure OpenAI, a self-hosted Whisper server)',
   TRANSCRIBE_MODEL: 'Transcription model',
