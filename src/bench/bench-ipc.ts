@@ -32,6 +32,11 @@ export interface RecorderSnapshot {
   peersConnected: number;
   packets: number;
   frames: number;
+  /** Event-loop delay since the previous snapshot (perf_hooks histogram), ms. */
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  /** Slowest libuv thread-pool round trip (an fs.stat every 500 ms) since the previous snapshot, ms: fsync backlog shows here. */
+  threadpoolProbeMaxMs: number;
 }
 
 /** Final result of the recorder child, after the bot stopped and every sink closed. */

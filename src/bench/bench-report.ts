@@ -6,6 +6,10 @@ export interface RecorderSummary {
   participants: number;
   connected: number;
   cpuPercentPerParticipant?: number;
+  cpuPercentPerParticipantAtSentRate?: number;
+  eventLoopDelayP99Ms?: number;
+  eventLoopDelayMaxMs?: number;
+  threadpoolProbeMaxMs?: number;
   rssMbPerParticipant?: number;
   rssMbPerParticipantInclProcess?: number;
   recorderLostPackets?: number;
@@ -41,6 +45,10 @@ export function summarize(runs: readonly RunMetrics[]): RecorderSummary {
     participants: first?.participants ?? 0,
     connected: Math.min(...runs.map((r) => r.connected)),
     cpuPercentPerParticipant: med(runs, (r) => r.cpuPercentPerParticipant),
+    cpuPercentPerParticipantAtSentRate: med(runs, (r) => r.cpuPercentPerParticipantAtSentRate),
+    eventLoopDelayP99Ms: med(runs, (r) => r.eventLoopDelayP99Ms, 1),
+    eventLoopDelayMaxMs: med(runs, (r) => r.eventLoopDelayMaxMs, 1),
+    threadpoolProbeMaxMs: med(runs, (r) => r.threadpoolProbeMaxMs, 1),
     rssMbPerParticipant: med(runs, (r) => r.rssMbPerParticipant, 2),
     rssMbPerParticipantInclProcess: med(runs, (r) => r.rssMbPerParticipantInclProcess, 2),
     recorderLostPackets: med(runs, (r) => r.recorderLostPackets, 0),
@@ -85,6 +93,7 @@ export function ratios(recbot: RecorderSummary, baseline: RecorderSummary | unde
 const ROWS: [string, (s: RecorderSummary) => unknown][] = [
   ['participants connected', (s) => `${s.connected}/${s.participants}`],
   ['CPU % of one core, per participant', (s) => s.cpuPercentPerParticipant],
+  ['  scaled to packets sent (if kernel drops)', (s) => s.cpuPercentPerParticipantAtSentRate],
   ['CPU % of one core, recorder total', (s) => s.cpuPercentTotal],
   ['RSS MB per participant (peak - idle)', (s) => s.rssMbPerParticipant],
   ['RSS MB per participant (peak / N)', (s) => s.rssMbPerParticipantInclProcess],
@@ -100,6 +109,8 @@ const ROWS: [string, (s: RecorderSummary) => unknown][] = [
   ['packets sent / received in window', (s) => `${s.packetsSentWindow ?? '-'} / ${s.packetsReceivedWindow ?? '-'}`],
   ['UDP rcvbuf drops in window (system)', (s) => s.udpRcvbufErrorsWindow],
   ['segment cut->durable ms median/p95', (s) => (s.segmentCutToDurableMs ? `${s.segmentCutToDurableMs.median ?? '-'} / ${s.segmentCutToDurableMs.p95 ?? '-'}` : '-')],
+  ['event-loop delay p99 / max ms', (s) => `${s.eventLoopDelayP99Ms ?? '-'} / ${s.eventLoopDelayMaxMs ?? '-'}`],
+  ['thread-pool round trip max ms', (s) => s.threadpoolProbeMaxMs],
   ['sender processes CPU %', (s) => s.senderCpuPercent],
   ['machine load average (1 min) in window', (s) => s.loadAvg1],
 ];

@@ -65,8 +65,9 @@ export class ChildLink<In extends { type: string }, Out extends { type: string }
     });
   }
 
-  /** Ask and wait for the reply of the same type. */
+  /** Ask and wait for the reply of the same type (late replies to earlier requests are dropped). */
   request<T extends In['type'] & Out['type']>(m: In & { type: T }, timeoutMs: number): Promise<Extract<Out, { type: T }>> {
+    for (let i = this.inbox.length - 1; i >= 0; i--) if (this.inbox[i]?.type === m.type) this.inbox.splice(i, 1);
     const p = this.next(m.type as T, timeoutMs);
     this.send(m);
     return p;

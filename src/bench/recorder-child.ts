@@ -4,6 +4,8 @@
  * Started by bench.ts with fork(); options as JSON in argv[2]; talks over IPC (bench-ipc.ts).
  */
 import { mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Bot } from '../bot/bot';
 import { loadBotMedia } from '../bot/bot-media';
 import { DEFAULT_BOT_SETTINGS } from '../bot/bot-settings';
@@ -62,6 +64,14 @@ async function main(): Promise<void> {
   });
   await bot.start();
   send({ type: 'ready', botId: signaling.selfId });
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let probeMax = 0;
+  const probe = setInterval(() => {
+    const t = performance.now();
+    void stat(o.outDir).then(() => (probeMax = Math.max(probeMax, performance.now() - t)), () => undefined);
+  }, 500);
+  probe.unref();
 
   process.on('message', (m: unknown) => {
     if (!isTyped(m)) return;
@@ -69,7 +79,10 @@ async function main(): Promise<void> {
       const t = counting.totals();
       const st = bot.status();
       send({ type: 'snapshot', tracksFlowing: counting.counts.filter((c) => c.packets > 0).length, peersConnected: st.peers.filter((p) => p.connection === 'connected').length,
-        packets: t.audio.packets + t.video.packets, frames: t.audio.frames + t.video.frames });
+        packets: t.audio.packets + t.video.packets, frames: t.audio.frames + t.video.frames,
+        eventLoopDelayP99Ms: loop.percentile(99) / 1e6, eventLoopDelayMaxMs: loop.max / 1e6, threadpoolProbeMaxMs: probeMax });
+      loop.reset();
+      probeMax = 0;
     } else if (m.type === 'stop') {
       void stop().then((r) => {
         send(r);
@@ -83,6 +96,7 @@ async function main(): Promise<void> {
 
   async function stop(): Promise<RecorderResult> {
     const t0 = Date.now();
+    clearInterval(probe);
     await bot.stop('bench end');
     await session?.close('bench end');
     await baseline?.close();
