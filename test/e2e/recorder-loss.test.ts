@@ -71,10 +71,8 @@ describe('5% packet loss between Chromium and the bot', () => {
       `retransmitted ${sent.retransmittedPackets - before.retransmittedPackets}; recorder video: recovered ${recovered}, lost ${lost} ` +
       `(${((100 * recovered) / Math.max(1, recovered + lost)).toFixed(1)}% recovered); audio lost ${audioLost}; frames sent ${sent.framesSent}, written ${written}`);
     expect(dropped).toBeGreaterThan(0);
-    // Some drops hit video media packets (holes in the media sequence: recovered or lost). Far fewer
-    // than 5% of Chromium's video packetsSent do: that counter also includes RTX padding probes,
-    // which Chromium sends a lot of here (see the report); dropped probes leave no hole.
-    expect(recovered + lost).toBeGreaterThan(0);
+    // The video share of the drops reached the recorder as holes in the media sequence (recovered or lost).
+    expect(recovered + lost).toBeGreaterThan(0.025 * videoPackets);
     expect(recovered).toBeGreaterThanOrEqual(0.95 * (recovered + lost));
     for (const s of [...video, ...trackSegments(m, 'chrome-host', 'audio')]) {
       const c = await checkSegmentFile(segmentFile(svc, s));

@@ -1,7 +1,8 @@
 /**
  * Packet loss for e2e tests without netem (this kernel has none): an nftables table of its own with
- * one rule `numgen random mod 100 < N counter drop` matching exactly one UDP port pair leaving
- * through the loopback interface (srcPort -> dstPort), so no other traffic on the machine is touched.
+ * one rule `numgen random mod 100 < N counter drop` per UDP port pair (src -> dst) arriving on the
+ * loopback interface, so no other traffic on the machine is touched. Dropped on input, as a lossy
+ * network would: the sender does not learn about it.
  * Needs root (CAP_NET_ADMIN). close() deletes the table; it is idempotent.
  */
 import { execFile } from 'node:child_process';
@@ -27,9 +28,11 @@ export async function startLoopbackLoss(o: { pairs: [src: number, dst: number][]
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => (closed ??= nft('delete', 'table', 'inet', table).then(() => undefined, () => undefined));
   try {
-    await nft('add', 'chain', 'inet', table, 'out', '{ type filter hook output priority 0; policy accept; }');
+    // The input hook, not output: a drop in output makes the sender's sendmsg() fail with EPERM, and
+    // Chromium then simply sends the packet again (the loss never reaches the receiver).
+    await nft('add', 'chain', 'inet', table, 'in', '{ type filter hook input priority 0; policy accept; }');
     for (const [src, dst] of o.pairs) {
-      await nft('add', 'rule', 'inet', table, 'out', 'meta', 'oifname', 'lo', 'udp', 'sport', String(src), 'udp', 'dport', String(dst),
+      await nft('add', 'rule', 'inet', table, 'in', 'meta', 'iifname', 'lo', 'udp', 'sport', String(src), 'udp', 'dport', String(dst),
         'numgen', 'random', 'mod', '100', '<', String(o.percent), 'counter', 'drop');
     }
   } catch (err) {
