@@ -78,9 +78,18 @@ export class RecordingsService {
 
   /** Stop the call if running, then delete every object of the recording. */
   async delete(id: string): Promise<{ id: string; deletedObjects: number }> {
-    await this.load(id);
+    const manifest = await this.load(id);
     await this.control.requestStop(id);
-    const deletedObjects = await this.storage.deletePrefix(storageKeys.recordingPrefix(id));
+    let deletedObjects: number;
+    try {
+      deletedObjects = await this.storage.deletePrefix(storageKeys.recordingPrefix(id));
+    } catch (err) {
+      if (!(err instanceof RecbotError) || err.code !== 'STORAGE_OBJECT_LOCKED') throw err;
+      // Locked outputs stay: keep the recording visible (its manifest) and say why.
+      manifest.statusHistory.push({ status: manifest.status, atMs: Date.now(), reason: 'delete refused: outputs under S3 Object Lock' });
+      await this.manifests.save(manifest);
+      throw new RecbotError('CONFLICT', `recording ${id} has outputs under S3 Object Lock until their retain-until date; unlocked objects were deleted`);
+    }
     await this.control.requestDelete(id);
     this.log.info({ recordingId: id, deletedObjects }, 'recording deleted');
     return { id, deletedObjects };

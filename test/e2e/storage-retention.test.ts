@@ -110,7 +110,13 @@ describe('retention through the service on Ceph RGW', () => {
     });
     // ...and by the API (which deletes what it may and reports the locked rest).
     const res = await fetch(`${locked.svc.url}/v1/recordings/${locked.id}`, { method: 'DELETE' });
-    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Object Lock/);
+    // The recording stays visible, with the refusal in its history.
+    const after = await fetch(`${locked.svc.url}/v1/recordings/${locked.id}`);
+    expect(after.status).toBe(200);
+    const kept = ((await after.json()) as { manifest: { statusHistory: { reason?: string }[] } }).manifest;
+    expect(kept.statusHistory.some((h) => /delete refused/.test(h.reason ?? ''))).toBe(true);
     const v = await locked.client.send(new ListObjectVersionsCommand({ Bucket: locked.bucket, Prefix: key }));
     expect((v.Versions ?? []).map((x) => x.VersionId)).toContain(head.VersionId);
   });
