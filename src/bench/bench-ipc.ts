@@ -11,6 +11,7 @@ export interface RecorderChildOptions {
   outDir: string;
   cacheDir: string;
   segmentSeconds: number;
+  jitterMs: number;
 }
 
 /** argv[2] of a sender child (JSON). */

@@ -21,6 +21,7 @@ export interface RunOptions {
   videoKbps: number;
   perSender: number;
   segmentSeconds: number;
+  jitterMs: number;
   url: string;
   cacheDir: string;
   /** Extra node flags for the recorder child (e.g. --cpu-prof). */
@@ -120,7 +121,7 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
   const roomId = `bench-${randomUUID()}`;
   const outDir = mkdtempSync(join(tmpdir(), `recbot-bench-${o.mode}-`));
   const recorder = new ChildLink<RecorderParentMessage, RecorderChildMessage>(join(__dirname, 'recorder-child.js'),
-    { mode: o.mode, url: o.url, roomId, outDir, cacheDir: o.cacheDir, segmentSeconds: o.segmentSeconds }, o.recorderExecArgv);
+    { mode: o.mode, url: o.url, roomId, outDir, cacheDir: o.cacheDir, segmentSeconds: o.segmentSeconds, jitterMs: o.jitterMs }, o.recorderExecArgv);
   const senders: ChildLink<SenderParentMessage, SenderChildMessage>[] = [];
   const coordinator = new GdmnSignalingAdapter({ url: o.url, roomId, name: 'Bench coordinator' });
   try {

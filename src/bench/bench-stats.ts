@@ -65,16 +65,18 @@ export interface BenchArgs {
   /** Participants per sender process. */
   perSender: number;
   segmentSeconds: number;
+  /** recbot's jitter buffer wait (JITTER_BUFFER_MS; default 300 as in the config). */
+  jitterMs: number;
   /** Profile the recorder child (node --cpu-prof into bench-results/prof). */
   cpuProf: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--participants N[,N...]] [--seconds S] [--repeats R] [--json FILE]
-       [--kbps VIDEO_KBPS] [--modes recbot,baseline] [--per-sender P] [--segment-seconds S] [--cpu-prof]`;
+       [--kbps VIDEO_KBPS] [--modes recbot,baseline] [--per-sender P] [--segment-seconds S] [--jitter-ms MS] [--cpu-prof]`;
 
 /** Parse command-line arguments (throws with a usage text on bad input). */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const a: BenchArgs = { participants: [10], seconds: 60, repeats: 1, json: 'bench-results/bench.json', kbps: 500, modes: ['recbot', 'baseline'], perSender: 10, segmentSeconds: 10, cpuProf: false };
+  const a: BenchArgs = { participants: [10], seconds: 60, repeats: 1, json: 'bench-results/bench.json', kbps: 500, modes: ['recbot', 'baseline'], perSender: 10, segmentSeconds: 10, jitterMs: 300, cpuProf: false };
   const int = (v: string | undefined, name: string, min: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}\n${USAGE}`);
@@ -108,6 +110,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--per-sender':
         a.perSender = int(v, '--per-sender', 1);
+        break;
+      case '--jitter-ms':
+        a.jitterMs = int(v, '--jitter-ms', 20);
         break;
       case '--segment-seconds':
         a.segmentSeconds = int(v, '--segment-seconds', 2);

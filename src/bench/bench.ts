@@ -49,7 +49,7 @@ async function main(): Promise<void> {
         for (const mode of a.modes) {
           log(`N=${n} ${mode} run ${r + 1}/${a.repeats} (${a.seconds} s)`);
           runs[mode]?.push(await runOnce({
-            mode, participants: n, seconds: a.seconds, videoKbps: a.kbps, perSender: a.perSender, segmentSeconds: a.segmentSeconds,
+            mode, participants: n, seconds: a.seconds, videoKbps: a.kbps, perSender: a.perSender, segmentSeconds: a.segmentSeconds, jitterMs: a.jitterMs,
             url: server.url, cacheDir, log, recorderExecArgv: a.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, mode)] : [],
           }));
         }
@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         seconds: a.seconds,
         repeats: a.repeats,
         videoKbps: a.kbps,
+        jitterBufferMs: a.jitterMs,
         ...(rec && base ? { baseline: base, ratios: ratios(rec, base) } : {}),
         targets: {
           ...TARGETS,

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const session = o.mode === 'recbot'
     ? await RecordingSession.open({
       recordingId: 'bench', roomId: o.roomId, spoolDir: o.outDir, part: 1, botId: 'bench-bot', segmentSeconds: o.segmentSeconds,
-      jitterBufferMs: 300, journalFsyncMs: 500, uploadQueueMax: 4096, stallMs: 3000, onSegmentClosed: (seg) => void closed.push(seg),
+      jitterBufferMs: o.jitterMs, journalFsyncMs: 500, uploadQueueMax: 4096, stallMs: 3000, onSegmentClosed: (seg) => void closed.push(seg),
     })
     : undefined;
   const baseline = o.mode === 'baseline' ? new MediaRecorderSinkFactory(o.outDir) : undefined;
