@@ -64,7 +64,8 @@ export interface SenderStatus {
   type: 'status';
   joined: number;
   connected: number;
-  packetsSent: number;
+  /** Packets sent so far per participant connected to the recorder right now. */
+  packetsSent: Record<string, number>;
 }
 export type SenderChildMessage = { type: 'ready'; ids: string[] } | SenderStatus | { type: 'error'; message: string };
 export type SenderParentMessage = { type: 'status' } | { type: 'stop' };

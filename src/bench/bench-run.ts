@@ -162,7 +162,9 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
     o.log(`${o.mode}: ${snap.tracksFlowing}/${2 * o.participants} tracks flowing, ${snap.peersConnected} peers connected; warm-up`);
     await sleep(5000);
 
-    const status = async (): Promise<number> => (await Promise.all(senders.map((s) => s.request({ type: 'status' }, 30_000)))).reduce((n, s) => n + s.packetsSent, 0);
+    const status = async (): Promise<Record<string, number>> => Object.assign({}, ...(await Promise.all(senders.map((s) => s.request({ type: 'status' }, 30_000)))).map((s) => s.packetsSent)) as Record<string, number>;
+    // per participant connected at both ends of the window (a link that dropped in between is left out)
+    const sentBetween = (a: Record<string, number>, b: Record<string, number>): number => Object.keys(b).reduce((n, id) => n + (a[id] === undefined ? 0 : (b[id] ?? 0) - a[id]), 0);
     const senderCpu = (): ProcSample[] => senders.map((s) => sampleProc(s.pid)).filter((x): x is ProcSample => x !== undefined);
     const load0 = os.loadavg()[0] ?? 0;
     const udp0 = udpDrops();
@@ -207,6 +209,7 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
       return s.close(10_000);
     }));
     const written = await countAll(result.files.map((f) => f.file));
+    const sentWindow = sentBetween(sent0, sent1);
     const n = Math.max(1, connected); // per participant whose media reached the recorder
     const cpu = cpuPercent(s0, s1);
     const peak = Math.max(...rss, s1.rssMb);
@@ -222,7 +225,7 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
     return {
       mode: o.mode, participants: n, connected, complete: connected === n, windowSeconds: round((s1.atMs - s0.atMs) / 1000, 1) ?? 0,
       cpuPercent: round(cpu) ?? 0, cpuPercentPerParticipant: round(cpu / n, 3) ?? 0,
-      cpuPercentPerParticipantAtSentRate: round((cpu / n) * (sent1 - sent0 > 0 && snap1.packets > snap0.packets ? (sent1 - sent0) / (snap1.packets - snap0.packets) : 1), 3) ?? 0,
+      cpuPercentPerParticipantAtSentRate: round((cpu / n) * (sentWindow > 0 && snap1.packets > snap0.packets ? Math.max(1, sentWindow / (snap1.packets - snap0.packets)) : 1), 3) ?? 0,
       eventLoopDelayP99Ms: round(Math.max(0, ...loopP99), 1) ?? 0, eventLoopDelayMaxMs: round(loopMax, 1) ?? 0, threadpoolProbeMaxMs: round(poolMax, 1) ?? 0,
       rssMbPeak: round(peak, 1) ?? 0, rssMbMean: round(rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), 1) ?? 0,
       rssMbPerParticipant: round((peak - idleB.rssMb) / n, 2) ?? 0, rssMbPerParticipantInclProcess: round(peak / n, 2) ?? 0,
@@ -237,7 +240,7 @@ export async function runOnce(o: RunOptions): Promise<RunMetrics> {
       recorderLostFrames: lostAudio + lostVideo,
       recorderLostPackets: Math.round(lostAudio + lostVideo * pktPerVideoFrame),
       perKind,
-      packetsSentWindow: sent1 - sent0, packetsReceivedWindow: snap1.packets - snap0.packets,
+      packetsSentWindow: sentWindow, packetsReceivedWindow: snap1.packets - snap0.packets,
       ...(udp0 && udp1 ? { udpRcvbufErrorsWindow: udp1.rcvbufErrors - udp0.rcvbufErrors } : {}),
       senderCpuPercent: round(sc0.reduce((sum, a, i) => sum + (sc1[i] ? cpuPercent(a, sc1[i] as ProcSample) : 0), 0)) ?? 0,
       segments: result.files.length,

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
         type: 'status', joined: people.length,
         connected: people.filter((p) => Object.values(p.peerStates()).includes('connected')).length,
         // only participants connected to the recorder: packets written before that go nowhere
-        packetsSent: people.filter((p) => Object.values(p.peerStates()).includes('connected')).reduce((n, p) => n + p.audio.stats.packetsSent + p.video.stats.packetsSent, 0),
+        packetsSent: Object.fromEntries(people.filter((p) => Object.values(p.peerStates()).includes('connected')).map((p) => [p.id, p.audio.stats.packetsSent + p.video.stats.packetsSent])),
       });
     } else if (m.type === 'stop') {
       void Promise.all(people.map((p) => p.leave())).finally(() => process.exit(0));
