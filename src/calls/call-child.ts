@@ -10,11 +10,11 @@ import { RecbotError, errorMessage } from '../common/errors';
 import { createLogger, initLogger } from '../common/logger';
 import type { AppConfig } from '../config/config.schema';
 import { ManifestStore } from '../manifest/manifest-store';
-import { SegmentUploader } from '../pipeline/segment-uploader';
 import { DiskGuard } from '../recorder/disk-guard';
 import { recoverSpool } from '../recorder/recover-spool';
 import { createStorageDriver } from '../storage/storage.factory';
 import { CallRunner } from './call-runner';
+import { SpoolManifests, createSegmentUploader } from './spool-manifests';
 import type { FromCallProcess, ToCallProcess } from './call-ipc';
 
 function send(msg: FromCallProcess): Promise<void> {
@@ -28,23 +28,9 @@ async function run(recordingId: string, config: AppConfig): Promise<void> {
   const storage = createStorageDriver(config);
   // Journals of a crashed predecessor become segments before anything else opens the manifest.
   const recovered = await recoverSpool(spool, { only: recordingId, logger: log });
-  const file = path.join(spool, recordingId, 'manifest.json');
-  let store: Promise<ManifestStore> | undefined;
-  const manifestStore = (): Promise<ManifestStore> =>
-    (store ??= ManifestStore.open(file, () => {
-      throw new RecbotError('NO_LOCAL_MANIFEST', `no local manifest for ${recordingId}`);
-    }));
-  const uploader = new SegmentUploader({
-    storage,
-    concurrency: config.UPLOAD_CONCURRENCY,
-    queueMax: config.UPLOAD_QUEUE_MAX,
-    retryMaxMs: config.UPLOAD_RETRY_MAX_MS,
-    ageAlertMs: config.UPLOAD_AGE_ALERT_MS,
-    recordUpload: async (id, seg, r) => {
-      await (await manifestStore()).updateSegment(seg.participantId, seg.trackKey, seg.seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs });
-      void send({ type: 'stored', key: r.key });
-    },
-  });
+  const manifests = new SpoolManifests(spool);
+  const manifestStore = (): Promise<ManifestStore> => manifests.store(recordingId);
+  const uploader = createSegmentUploader(config, storage, manifests, (_id, key) => void send({ type: 'stored', key }));
   for (const r of recovered) for (const seg of r.pendingSegments) uploader.handoff(recordingId)(seg);
   const diskGuard = new DiskGuard(spool, config.DISK_MIN_FREE_MB, config.DISK_CHECK_INTERVAL_MS);
   await diskGuard.start();
@@ -75,7 +61,7 @@ async function run(recordingId: string, config: AppConfig): Promise<void> {
   } finally {
     diskGuard.close();
     await uploader.close();
-    await (await store)?.close();
+    await manifests.closeAll();
     await storage.close();
   }
 }

@@ -13,7 +13,8 @@ import { JobName, QueueName } from '../jobs/job.types';
 import { ManifestStore } from '../manifest/manifest-store';
 import { MediaPipeline } from '../pipeline/media-pipeline';
 import { StorageManifestSource } from '../pipeline/manifest-source';
-import { SegmentUploader } from '../pipeline/segment-uploader';
+import type { SegmentUploader } from '../pipeline/segment-uploader';
+import { SpoolManifests, createSegmentUploader } from './spool-manifests';
 import { DiskGuard } from '../recorder/disk-guard';
 import { recoverSpool } from '../recorder/recover-spool';
 import { CallControl } from '../recordings/call-control';
@@ -40,7 +41,7 @@ interface RunningCall {
 export class RecorderService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = createLogger({ component: 'recorder' });
   private readonly calls = new Map<string, RunningCall>();
-  private readonly stores = new Map<string, Promise<ManifestStore>>();
+  private manifests?: SpoolManifests;
   private uploader?: SegmentUploader;
   private diskGuard?: DiskGuard;
   private runner?: CallRunner;
@@ -62,14 +63,8 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     await mkdir(spool, { recursive: true });
     this.diskGuard = new DiskGuard(spool, c.DISK_MIN_FREE_MB, c.DISK_CHECK_INTERVAL_MS);
     await this.diskGuard.start();
-    this.uploader = new SegmentUploader({
-      storage: this.storage,
-      concurrency: c.UPLOAD_CONCURRENCY,
-      queueMax: c.UPLOAD_QUEUE_MAX,
-      retryMaxMs: c.UPLOAD_RETRY_MAX_MS,
-      ageAlertMs: c.UPLOAD_AGE_ALERT_MS,
-      recordUpload: (id, seg, r) => this.recordUpload(id, seg.participantId, seg.trackKey, seg.seq, r),
-    });
+    this.manifests = new SpoolManifests(spool);
+    this.uploader = createSegmentUploader(c, this.storage, this.manifests, (id, key) => this.segmentStored(id, key));
     const botMedia = await loadBotMedia(path.resolve(c.WORK_DIR, 'media-cache'));
     this.runner = new CallRunner({
       config: c,
@@ -205,23 +200,14 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** The single writer of a recording's local manifest, shared by its call and the uploader. */
   private manifestStore(id: string): Promise<ManifestStore> {
-    let p = this.stores.get(id);
-    if (!p) {
-      const file = path.resolve(this.config.WORK_DIR, 'spool', id, 'manifest.json');
-      p = ManifestStore.open(file, () => {
-        throw new RecbotError('NO_LOCAL_MANIFEST', `no local manifest for ${id}`);
-      });
-      p.catch(() => this.stores.delete(id));
-      this.stores.set(id, p);
-    }
-    return p;
+    if (!this.manifests) throw new RecbotError('NOT_READY', 'recorder not ready', { retryable: true });
+    return this.manifests.store(id);
   }
 
   /** Wait until this process's uploads of a recovered recording are done, then let go of its manifest. */
   private async settleRecovered(id: string): Promise<void> {
-    const p = this.stores.get(id);
-    if (!p) return;
-    const store = await p.catch(() => undefined);
+    if (!this.manifests?.has(id)) return;
+    const store = await this.manifests.store(id).catch(() => undefined);
     const deadline = Date.now() + 120_000;
     while (store && pendingUploads(store.snapshot()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     await this.releaseStore(id);
@@ -229,15 +215,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Forget a finished recording's store (after its spool is gone). */
   private async releaseStore(id: string): Promise<void> {
-    const p = this.stores.get(id);
-    this.stores.delete(id);
-    await p?.then((s) => s.close()).catch(() => undefined);
-  }
-
-  private async recordUpload(id: string, pid: string, trackKey: string, seq: number, r: { key: string; size: number; md5: string; uploadedMs: number }): Promise<void> {
-    const store = await this.manifestStore(id);
-    await store.updateSegment(pid, trackKey, seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs });
-    await this.segmentStored(id, r.key);
+    await this.manifests?.release(id);
   }
 
   /** A segment upload was verified (here or in a call process): queue the opt-in webhook if wanted. */

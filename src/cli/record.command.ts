@@ -12,7 +12,7 @@ import { table, segmentTable } from '../demo/demo-table';
 import { ManifestStore, newManifest } from '../manifest/manifest-store';
 import type { RecordingManifest } from '../manifest/manifest.types';
 import { StorageManifestSource } from '../pipeline/manifest-source';
-import { SegmentUploader } from '../pipeline/segment-uploader';
+import { SpoolManifests, createSegmentUploader } from '../calls/spool-manifests';
 import { createStorageDriver } from '../storage/storage.factory';
 import type { CliCommand } from './commands';
 
@@ -89,26 +89,10 @@ export async function runRecord(
   const storage = createStorageDriver(config);
   const recordingId = randomUUID();
   const startedMs = Date.now();
-  const stores = new Map<string, Promise<ManifestStore>>();
-  const manifestStore = (id: string): Promise<ManifestStore> => {
-    let p = stores.get(id);
-    if (!p) {
-      p = ManifestStore.open(path.resolve(config.WORK_DIR, 'spool', id, 'manifest.json'), () => {
-        throw new RecbotError('NO_LOCAL_MANIFEST', `no local manifest for ${id}`);
-      });
-      stores.set(id, p);
-    }
-    return p;
-  };
-  const uploader = new SegmentUploader({
-    storage,
-    concurrency: config.UPLOAD_CONCURRENCY,
-    queueMax: config.UPLOAD_QUEUE_MAX,
-    retryMaxMs: config.UPLOAD_RETRY_MAX_MS,
-    ageAlertMs: config.UPLOAD_AGE_ALERT_MS,
-    recordUpload: async (id, seg, r) =>
-      (await manifestStore(id)).updateSegment(seg.participantId, seg.trackKey, seg.seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs }),
-  });
+  const manifests = new SpoolManifests(path.resolve(config.WORK_DIR, 'spool'));
+  const manifestStore = (id: string): Promise<ManifestStore> => manifests.store(id);
+  const uploader = createSegmentUploader(config, storage, manifests);
+
   try {
     await new StorageManifestSource(storage).save(
       newManifest({
@@ -152,7 +136,7 @@ export async function runRecord(
     return { recordingId, stopReason: outcome.stopReason, manifest: outcome.manifest, recordingDir: path.join(outDir, 'recordings', recordingId) };
   } finally {
     await uploader.close();
-    for (const p of stores.values()) await p.then((s) => s.close()).catch(() => undefined);
+    await manifests.closeAll();
     await storage.close();
   }
 }
