@@ -12,9 +12,10 @@ import { buildMixSpec, buildMp4Spec, buildMuxSpec, concatScript, type MixInput }
 import { runFfmpeg } from './ffmpeg.runner';
 import type { ManifestSource } from './manifest-source';
 import { verifyOutput } from './media-check';
+import { checkSegment } from './segment-repair';
 import { putVerifiedOutput } from './output-publisher';
 import { pipelineKeys } from './pipeline-keys';
-import { planSpeaker, sessionLengthMs, speakerContainer, speakersOf, type PlacedSegment, type TrackPlan } from './timeline';
+import { planSpeaker, relinkSlots, sessionLengthMs, speakerContainer, speakersOf, type PlacedSegment, type TrackPlan } from './timeline';
 
 export interface MediaPipelineOptions {
   storage: StorageDriver;
@@ -63,7 +64,7 @@ export class MediaPipeline {
     const log = this.log.child({ recordingId, participantId });
     return this.withScratch(`${recordingId}-${participantId}`, async (dir) => {
       const scripts: Record<string, string> = {};
-      for (const t of [plan.audio, ...plan.videos]) if (t) scripts[t.track.trackKey] = await this.prepareTrack(t, dir);
+      for (const t of [plan.audio, ...plan.videos]) if (t) scripts[t.track.trackKey] = await this.prepareTrack(t, dir, recordingId);
       const output = path.join(dir, `speaker.${plan.container}`);
       await runFfmpeg(buildMuxSpec(plan, { scripts, output }), this.runOpts(log));
       const info = await verifyOutput(this.bins(), output, {
@@ -104,7 +105,7 @@ export class MediaPipeline {
       for (const a of audios) {
         const sub = path.join(dir, a.track.participantId.replace(/[^\w.-]/g, '_'));
         await mkdir(sub, { recursive: true });
-        inputs.push({ script: await this.prepareTrack(a, sub), startMs: a.placed[0]?.startMs ?? 0 });
+        inputs.push({ script: await this.prepareTrack(a, sub, recordingId), startMs: a.placed[0]?.startMs ?? 0 });
       }
       const output = path.join(dir, 'mix.webm');
       await runFfmpeg(buildMixSpec(inputs, sessionMs, output), this.runOpts(log));
@@ -118,12 +119,39 @@ export class MediaPipeline {
   }
 
   /** Fetch a track's segments (local spool file if present, else storage) and write its concat script. */
-  private async prepareTrack(t: TrackPlan, dir: string): Promise<string> {
-    const local = new Map<PlacedSegment, string>();
-    for (const p of t.placed) local.set(p, await this.fetchSegment(p.segment, dir));
+  private async prepareTrack(t: TrackPlan, dir: string, recordingId: string): Promise<string> {
+    const local = new Map<ManifestSegment, string>();
+    const usable: PlacedSegment[] = [];
+    for (const p of t.placed) {
+      const file = await this.fetchSegment(p.segment, dir);
+      const health = await checkSegment(this.bins(), file, `${file}.repaired.${p.segment.container}`);
+      const seg = p.segment;
+      if (health.state === 'unusable') {
+        this.log.warn({ recordingId, participantId: seg.participantId, trackKey: seg.trackKey, seq: seg.seq, problem: health.problem }, 'corrupt segment left out (a gap)');
+        await this.recordCorruptGap(recordingId, p);
+        continue;
+      }
+      if (health.state === 'repaired') this.log.warn({ recordingId, seq: seg.seq, trackKey: seg.trackKey, problem: health.problem }, 'corrupt segment repaired');
+      local.set(seg, health.file);
+      usable.push(p);
+    }
+    if (usable.length === 0) throw new RecbotError('NO_USABLE_SEGMENTS', `no usable segment in track ${t.track.trackKey}`);
     const script = path.join(dir, `${t.track.trackKey.replace(/[^\w.-]/g, '_')}.ffconcat`);
-    await writeFile(script, concatScript(t.placed, (p) => local.get(p) ?? ''));
+    await writeFile(script, concatScript(relinkSlots(usable, t.placed), (p) => local.get(p.segment) ?? ''));
     return script;
+  }
+
+  /**
+   * Note a left-out segment as a `corrupt` gap in the manifest. Load-modify-save: mux jobs of one
+   * recording only add gaps here, and Publish runs after them.
+   */
+  private async recordCorruptGap(recordingId: string, p: PlacedSegment): Promise<void> {
+    const m = await this.opts.manifests.load(recordingId);
+    const startMs = m.sessionStartMs + p.startMs;
+    const gap = { participantId: p.segment.participantId, trackKey: p.segment.trackKey, startMs, endMs: startMs + p.segment.timeline.durationMs, reason: 'corrupt' as const };
+    if (m.gaps.some((g) => g.reason === 'corrupt' && g.participantId === gap.participantId && g.trackKey === gap.trackKey && g.startMs === gap.startMs)) return;
+    m.gaps.push(gap);
+    await this.opts.manifests.save(m);
   }
 
   private async fetchSegment(seg: ManifestSegment, dir: string): Promise<string> {

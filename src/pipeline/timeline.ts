@@ -166,6 +166,21 @@ export function placeTrack(
   });
 }
 
+/**
+ * Slots after leaving some segments out: each kept segment's slot runs to the next kept one, so a
+ * left-out segment becomes silence / a held frame of its own length instead of shifting the rest.
+ */
+export function relinkSlots(kept: readonly PlacedSegment[], all: readonly PlacedSegment[]): PlacedSegment[] {
+  if (kept.length === all.length) return [...kept];
+  return kept.map((p, i): PlacedSegment => {
+    const next = kept[i + 1];
+    if (!next) return { segment: p.segment, startMs: p.startMs };
+    const slotMs = Math.max(1, next.startMs - p.startMs);
+    const overlap = p.segment.timeline.durationMs - slotMs;
+    return overlap > OVERLAP_CUT_MS ? { ...p, slotMs, outpointMs: slotMs } : { segment: p.segment, startMs: p.startMs, slotMs };
+  });
+}
+
 /** Session length in ms: sessionEnd when known, else the last packet of any segment. */
 export function sessionLengthMs(m: RecordingManifest): number {
   if (m.sessionEndMs !== undefined) return Math.max(0, m.sessionEndMs - m.sessionStartMs);
