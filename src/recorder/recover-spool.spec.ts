@@ -41,6 +41,29 @@ describe('recoverSpool', () => {
     expect((await recoverSpool(spool))[0]!.recoveredSegments).toEqual([]);
   });
 
+  it('a kill just after a rollover (empty journal) still ends the track with a crash gap from its last closed segment', async () => {
+    const store = await ManifestStore.open(path.join(spool, 'rec', 'manifest.json'), () => newManifest({ recordingId: 'rec', roomId: 'r', sessionStartMs: 0 }));
+    await store.addPart({ part: 1, botId: 'b', startedMs: 0 });
+    await store.update((m) => {
+      m.tracks.push({ participantId: 'p', trackKey: 'audio', kind: 'audio', codec: 'audio/opus', clockRate: 48000, part: 1, startedMs: 1000 });
+    });
+    await store.addSegment({ participantId: 'p', trackKey: 'audio', seq: 1, part: 1, container: 'webm', key: 'k', size: 10, frames: 200, keyframes: 200, closedMs: 5000,
+      timeline: { firstRtpTimestamp: 0, lastRtpTimestamp: 191040, firstArrivalMs: 1000, lastArrivalMs: 4980, durationMs: 4000 } });
+    await store.close();
+    const h: JournalHeader = { recordingId: 'rec', participantId: 'p', trackKey: 'audio', seq: 2, part: 1, codec: 'opus', kind: 'audio', clockRate: 48000, channels: 2, createdMs: 5000 };
+    const dir = path.join(spool, 'rec', 'p', 'audio');
+    await fsp.mkdir(dir, { recursive: true });
+    await fsp.writeFile(path.join(dir, '000002.journal'), encodeHeader(h)); // header only: killed before a frame was flushed
+
+    const [r] = await recoverSpool(spool, { now: () => 5100 });
+    expect(r!.recoveredSegments).toEqual([]);
+    expect(r!.manifest.gaps).toEqual([{ participantId: 'p', trackKey: 'audio', startMs: 4980, endMs: 5100, reason: 'crash' }]);
+    expect(r!.manifest.tracks[0]!.endedMs).toBe(4980);
+    expect(await fsp.readdir(dir)).toEqual([]);
+    // Idempotent: no second gap.
+    expect((await recoverSpool(spool, { now: () => 6000 }))[0]!.manifest.gaps).toHaveLength(1);
+  });
+
   it('a rejoin (part 2) continues segment numbering after the recovered ones', async () => {
     const open = (part: number): Promise<RecordingSession> => RecordingSession.open({ recordingId: 'rec', roomId: 'r', spoolDir: spool, part, botId: `b${part}`,
       segmentSeconds: 10, jitterBufferMs: 50, journalFsyncMs: 50, uploadQueueMax: 4, onSegmentClosed: () => undefined });

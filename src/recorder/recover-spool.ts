@@ -70,7 +70,15 @@ export async function recoverSpool(
     }
     const at = now();
     await store.update((m) => {
-      for (const t of m.tracks) t.endedMs ??= Math.max(t.startedMs, lastArrival(m, t.participantId, t.trackKey) ?? t.startedMs);
+      for (const t of m.tracks) {
+        if (t.endedMs !== undefined) continue;
+        const last = Math.max(t.startedMs, lastArrival(m, t.participantId, t.trackKey) ?? t.startedMs);
+        t.endedMs = last;
+        // A kill just after a segment rolled over leaves an empty journal (nothing to recover), so
+        // recoverJournal added no gap: the track still went dark at the crash, record it.
+        const hasCrashGap = m.gaps.some((g) => g.participantId === t.participantId && g.trackKey === t.trackKey && g.reason === 'crash' && g.startMs >= last);
+        if (!hasCrashGap && at > last) m.gaps.push({ participantId: t.participantId, trackKey: t.trackKey, startMs: last, endMs: at, reason: 'crash' });
+      }
       for (const p of m.parts) if (p.endedMs === undefined) Object.assign(p, { endedMs: at, endReason: 'crash' });
     });
     const manifest = store.snapshot();
