@@ -2,7 +2,7 @@ import { MediaStreamTrack } from 'werift';
 import { createLogger, type Logger } from '../common/logger';
 import { errorMessage } from '../common/errors';
 import { PacedRtpSender } from '../media/paced-rtp-sender';
-import type { AdapterStatus, CallIceConfig, CallRef, IceServer, SignalingAdapter } from '../signaling/signaling-adapter';
+import type { AdapterStatus, CallIceConfig, CallRef, IceServer, RemoteParticipant, SignalingAdapter } from '../signaling/signaling-adapter';
 import { TypedEmitter } from '../signaling/typed-emitter';
 import type { BotSettings } from './bot-settings';
 import type { BotEvents, BotOptions, BotStatus, PeerEntry } from './bot.types';
@@ -48,6 +48,8 @@ const ICE_RESTART_WATCH_MS = 4000;
 export class Bot extends TypedEmitter<BotEvents> {
   private readonly peers = new Map<string, PeerEntry>();
   private readonly names = new Map<string, string>();
+  /** Last announced media state per participant (JOIN audioEnabled/videoEnabled), to label mute gaps. */
+  private readonly media = new Map<string, { audio?: boolean; video?: boolean }>();
   private readonly sig: SignalingAdapter;
   private readonly s: BotSettings;
   private readonly log: Logger;
@@ -133,14 +135,21 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.emit('stopped', reason);
   }
 
+  private onParticipantState(p: RemoteParticipant): void {
+    this.names.set(p.id, p.name);
+    this.media.set(p.id, { audio: p.audioEnabled, video: p.videoEnabled });
+    const now = Date.now();
+    for (const f of this.peers.get(p.id)?.feeds ?? []) f.onMediaState(f.kind === 'audio' ? p.audioEnabled : p.videoEnabled, now, TRACK_STALL_MS);
+  }
+
   private wire(): void {
     const sig = this.sig;
     sig.on('status', (st) => this.onSignalingStatus(st));
     sig.on('participantJoined', (p) => {
-      this.names.set(p.id, p.name);
+      this.onParticipantState(p);
       this.emit('status', this.status());
     });
-    sig.on('participantUpdated', (p) => this.names.set(p.id, p.name));
+    sig.on('participantUpdated', (p) => this.onParticipantState(p));
     sig.on('participantLeft', (id, reason) => {
       if (reason === 'leave') void this.closePeer(id);
       this.emit('status', this.status());
@@ -191,7 +200,7 @@ export class Bot extends TypedEmitter<BotEvents> {
         local: tracks,
         log,
         onTrack: (t) => {
-          const feed = new TrackFeed(t, { id, name: () => this.names.get(id) ?? id }, this.opts.sinkFactory, log, (info) =>
+          const feed = new TrackFeed(t, { id, name: () => this.names.get(id) ?? id, mediaEnabled: (kind) => this.media.get(id)?.[kind] }, this.opts.sinkFactory, log, (info) =>
             this.emit('track', info),
           );
           entry.feeds.push(feed);

@@ -11,6 +11,8 @@ export interface CountedTrack {
   senderReports: number;
   lastArrivalMs: number;
   pauses: number;
+  /** The reason of each onPause, in order ('mute' | 'outage' | 'ice-restart'). */
+  pauseReasons: string[];
   resumes: number;
   closed: boolean;
 }
@@ -20,7 +22,7 @@ export class CountingSinkFactory implements TrackSinkFactory {
   readonly tracks: CountedTrack[] = [];
 
   createTrackSink(info: InboundTrackInfo, controls: TrackControls): TrackSink {
-    const c: CountedTrack = { info, controls, packets: 0, frames: 0, bytes: 0, senderReports: 0, lastArrivalMs: 0, pauses: 0, resumes: 0, closed: false };
+    const c: CountedTrack = { info, controls, packets: 0, frames: 0, bytes: 0, senderReports: 0, lastArrivalMs: 0, pauses: 0, pauseReasons: [], resumes: 0, closed: false };
     this.tracks.push(c);
     return {
       onRtp(packet, arrivalMs) {
@@ -33,8 +35,9 @@ export class CountingSinkFactory implements TrackSinkFactory {
       onSenderReport() {
         c.senderReports++;
       },
-      onPause() {
+      onPause(reason) {
         c.pauses++;
+        c.pauseReasons.push(reason);
       },
       onResume() {
         c.resumes++;

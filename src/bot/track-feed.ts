@@ -31,7 +31,7 @@ export class TrackFeed {
 
   constructor(
     private readonly t: PeerInboundTrack,
-    private readonly participant: { id: string; name: () => string },
+    private readonly participant: { id: string; name: () => string; mediaEnabled?: (kind: 'audio' | 'video') => boolean | undefined },
     private readonly factory: TrackSinkFactory,
     private readonly log: Logger,
     private readonly onInfo: (info: InboundTrackInfo) => void,
@@ -105,14 +105,35 @@ export class TrackFeed {
   }
 
   /**
-   * Called periodically: after `stallMs` without packets the sink hears onPause('outage') dated at
-   * the last packet; the next packet brings onResume.
+   * Called periodically: after `stallMs` without packets the sink hears onPause dated at the last
+   * packet ('mute' when the participant's JOIN says this kind is off, else 'outage'); the next
+   * packet brings onResume.
    */
   checkStall(nowMs: number, stallMs: number): void {
     if (this.closed || this.paused || !this.sink || nowMs - this.lastArrivalMs < stallMs) return;
     this.paused = true;
+    this.pauseSink(this.participant.mediaEnabled?.(this.kind) === false ? 'mute' : 'outage');
+  }
+
+  /**
+   * The participant announced its media state (JOIN audioEnabled/videoEnabled). A track that is
+   * already silent while its sender says it is off is a mute, not an outage: relabel the pause.
+   * Packets still flowing (track.enabled=false sends silence / black frames) are left alone.
+   */
+  onMediaState(enabled: boolean | undefined, nowMs: number, stallMs: number): void {
+    if (enabled !== false || this.closed || !this.sink) return;
+    if (!this.paused && nowMs - this.lastArrivalMs < stallMs) return;
+    this.paused = true;
+    this.pauseSink('mute');
+  }
+
+  get kind(): 'audio' | 'video' {
+    return this.t.track.kind === 'audio' ? 'audio' : 'video';
+  }
+
+  private pauseSink(reason: 'mute' | 'outage'): void {
     try {
-      this.sink.onPause?.('outage', this.lastArrivalMs);
+      this.sink?.onPause?.(reason, this.lastArrivalMs);
     } catch (err) {
       this.log.warn({ err }, 'sink.onPause threw');
     }

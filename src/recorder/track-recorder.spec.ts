@@ -74,6 +74,17 @@ describe('TrackRecorder rotation', () => {
     expect(m.segments).toHaveLength(2);
   });
 
+  it('relabels an outage as a mute when the sender announces it during the silence', async () => {
+    const s = sink('audio');
+    for (let i = 0; i < 10; i++) s.onRtp(pkt(i, i * 960, false, OPUS_20MS), (now = 1_000_000 + i * 20));
+    now += 2000;
+    await new Promise((r) => setTimeout(r, 100)); // stall detector: 'outage'
+    s.onPause?.('mute', 1_000_180); // the JOIN audioEnabled:false came in late
+    for (let i = 10; i < 20; i++) s.onRtp(pkt(i, i * 960 + 96_000, false, OPUS_20MS), (now = 1_002_200 + i * 20));
+    await session.close();
+    expect(session.manifest.snapshot().gaps).toEqual([expect.objectContaining({ reason: 'mute', startMs: 1_000_180, endMs: 1_002_400 })]);
+  });
+
   it('starts a new segment on a sender restart (new SSRC, timestamps jump backwards)', async () => {
     const s = sink('audio');
     for (let i = 0; i < 20; i++) s.onRtp(pkt(5000 + i, 900_000 + i * 960, false, OPUS_20MS), (now = 1_000_000 + i * 20));

@@ -139,7 +139,12 @@ export class TrackRecorder implements TrackSink {
   }
 
   onPause(reason: 'mute' | 'outage' | 'ice-restart', atMs: number): void {
-    if (this.closed || this.pause) return;
+    if (this.closed) return;
+    if (this.pause) {
+      // The sender said it is muted after the silence began: the same gap, better reason.
+      if (reason === 'mute' && this.pause.reason === 'outage') this.pause.reason = 'mute';
+      return;
+    }
     this.jitter.flush();
     this.assembler.flush();
     this.closeSegment();

@@ -88,6 +88,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   private terminal: string | undefined;
   private everJoined = false;
   private lastStatus: AdapterStatus = { state: 'connecting' };
+  private mediaState = { audioEnabled: true, videoEnabled: true };
   private readonly log: Logger;
   private readonly receiveContext: ReceiveContext = {
     selfId: '',
@@ -280,13 +281,18 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     this.emit('status', s);
   }
 
+  /** Announce our mic/camera state (a JOIN with audioEnabled/videoEnabled, as apps do on every change). */
+  setMediaState(audioEnabled: boolean, videoEnabled: boolean): void {
+    this.mediaState = { audioEnabled, videoEnabled };
+    this.announce();
+  }
+
   private announce(): void {
     this.send('JOIN', {
       fromId: this.selfId,
       name: this.opts.name,
       state: 'ready',
-      audioEnabled: true,
-      videoEnabled: true,
+      ...this.mediaState,
       participantState: this.opts.participantState ?? 'ready-to-go',
     });
   }

@@ -61,6 +61,18 @@ describe('bot in a call (werift peers, real DTLS/SRTP, reference signaling serve
     expect(during).toBeGreaterThan(50);
     await waitFor(() => audio.packets > during + 50, 5000, 'media after unmute');
     expect(host.audio.stats.unitsSkipped).toBeGreaterThan(100);
+    // The host announced the mute (JOIN audioEnabled:false): the pause is a mute, not an outage.
+    expect(audio.pauseReasons).toEqual(['mute']);
+  });
+
+  it('a sender that stalls without announcing a mute is an outage', async () => {
+    const host = await room.participant('Host', { host: true });
+    const { sinks } = await room.bot();
+    await waitFor(() => sinks.total(host.id, 'audio').packets > 50, 15_000, 'call');
+    host.mute(3500, { announce: false });
+    const audio = sinks.tracks.find((t) => t.info.kind === 'audio')!;
+    await waitFor(() => audio.resumes === 1, 8000, 'resume');
+    expect(audio.pauseReasons).toEqual(['outage']);
   });
 
   it('follows a full restart (new CALLING) and a remote ICE restart mid-call', async () => {

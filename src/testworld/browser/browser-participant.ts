@@ -187,6 +187,11 @@ export class BrowserParticipant {
     }, [action, remoteId] as const);
   }
 
+  /** The app's mic/camera button: stop or resume sending `kind` on every call and announce it (JOIN audioEnabled/videoEnabled). */
+  async setMedia(kind: 'audio' | 'video', on: boolean): Promise<void> {
+    await this.page.evaluate(([k, o]) => (window as unknown as { __recbotControl: { setMedia(k: string, o: boolean): Promise<void> } }).__recbotControl.setMedia(k, o), [kind, on] as const);
+  }
+
   /** Hangs up every call (END_CALL), sends LEAVE and disconnects the socket. Idempotent. */
   async leave(): Promise<void> {
     if (this.left || this.closing) return;

@@ -46,6 +46,7 @@ interface Link {
  */
 export class SyntheticParticipant {
   readonly signaling: GdmnSignalingAdapter;
+  private unmuteTimer: NodeJS.Timeout | undefined;
   /** What we received, per remote participant and kind. */
   readonly received = new CountingSinkFactory();
   readonly audio: PacedRtpSender;
@@ -99,15 +100,30 @@ export class SyntheticParticipant {
     return Object.fromEntries([...this.links.values()].map((l) => [l.id, l.peer.connectionState]));
   }
 
-  /** Stop sending media for `ms` (like muting camera and microphone). */
-  mute(ms: number): void {
+  /**
+   * Stop sending media for `ms`, like the app's mic and camera buttons: the tracks go silent and a
+   * JOIN announces audioEnabled/videoEnabled false (true again when it ends). `announce: false` is
+   * a silent sender stall instead (an outage, not a mute).
+   */
+  mute(ms: number, o: { announce?: boolean } = {}): void {
     this.audio.pause(ms);
     this.video.pause(ms);
+    clearTimeout(this.unmuteTimer);
+    if (o.announce === false) return;
+    this.signaling.setMediaState(false, false);
+    this.unmuteTimer = setTimeout(() => {
+      this.unmuteTimer = undefined;
+      this.signaling.setMediaState(true, true);
+    }, ms);
+    this.unmuteTimer.unref();
   }
 
   unmute(): void {
     this.audio.resume();
     this.video.resume();
+    if (this.unmuteTimer) this.signaling.setMediaState(true, true);
+    clearTimeout(this.unmuteTimer);
+    this.unmuteTimer = undefined;
   }
 
   /** Drop the signaling socket for `ms` (media keeps flowing peer to peer). */
@@ -137,6 +153,7 @@ export class SyntheticParticipant {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.links.keys()].map((id) => this.closeLink(id)));
+    clearTimeout(this.unmuteTimer);
     this.audio.close();
     this.video.close();
     await this.signaling.close();

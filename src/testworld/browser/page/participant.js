@@ -51,8 +51,9 @@ function send(type, payload) {
   state.messagesOut++;
   socket.emit('message', { type, payload });
 }
+const enabled = { audio: true, video: true };
 function joinPayload() {
-  return { fromId: me, name: q.get('name') || me, state: 'ready', audioEnabled: true, videoEnabled: true,
+  return { fromId: me, name: q.get('name') || me, state: 'ready', audioEnabled: enabled.audio, videoEnabled: enabled.video,
     participantState: role === 'host' ? 'master' : 'ready-to-go' };
 }
 function record(remoteId) {
@@ -220,6 +221,17 @@ window.__recbotControl = {
   startCall,
   restartIce(remoteId) { const p = peers.get(remoteId); if (p) { p.rec.restartsIce++; p.pc.restartIce(); } },
   fullRestart(remoteId) { const p = peers.get(remoteId); if (p) ctx.fullRestart(p); },
+  // The app's mic/camera button: stop (or resume) sending that kind and announce it with a JOIN.
+  async setMedia(kind, on) {
+    enabled[kind] = on;
+    const track = ctx.localStream.getTracks().find((t) => t.kind === kind);
+    for (const p of peers.values()) {
+      for (const t of p.pc.getTransceivers()) {
+        if (t.receiver.track.kind === kind && !t.stopped && t.direction !== 'inactive') await t.sender.replaceTrack(on ? track : null);
+      }
+    }
+    send('JOIN', joinPayload());
+  },
 };
 
 function loadScript(src) {
