@@ -12,6 +12,8 @@ export const botConfigShape = {
   BOT_DISPLAY_NAME: envString('Recorder'),
   ROOM_ID_PREFIX: envString('video:'),
   SIGNALING_PATH: envString('/socket.io'),
+  /** The app's ICE config endpoint on the signaling server's origin ('off': do not ask). */
+  SIGNALING_WEBRTC_CONFIG_PATH: envString('/api/webrtc-config'),
   /** Extra ICE servers, JSON array of {urls, username?, credential?}; merged with the call's config. */
   ICE_SERVERS: envJson(z.array(iceServerSchema), []),
   ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).optional().transform((v) => v ?? 'all'),

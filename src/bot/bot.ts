@@ -30,6 +30,8 @@ export function callerIceConfig(learned: CallIceConfig | undefined, own: { iceSe
   return { iceServers, iceTransportPolicy: relay ? 'relay' : 'all' };
 }
 
+/** How long start() waits for the app's ICE config before joining anyway. */
+const APP_ICE_WAIT_MS = 1500;
 /** A track without packets this long is reported to its sink as paused (outage/mute). */
 const TRACK_STALL_MS = 2000;
 /**
@@ -83,6 +85,13 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.timers.push(setInterval(() => void this.statsTick(), this.s.statsIntervalMs));
     this.timers.push(setTimeout(() => void this.stop('max-duration'), this.s.maxDurationMs));
     this.emptySinceMs = Date.now();
+    const appIce = this.sig.fetchIceConfig?.().then((ice) => {
+      // A CALLING's own config (learned meanwhile) is fresher than the app's endpoint.
+      if (ice && !this.learnedIce && (ice.iceServers.length > 0 || ice.iceTransportPolicy === 'relay')) this.learnedIce = ice;
+    });
+    // Usually milliseconds (same origin as the signaling server); a slow endpoint delays the join by
+    // at most APP_ICE_WAIT_MS and still counts when it answers later.
+    if (appIce) await Promise.race([appIce, new Promise((r) => setTimeout(r, APP_ICE_WAIT_MS).unref())]);
     try {
       await this.sig.connect();
     } catch (err) {

@@ -107,6 +107,7 @@ export class CallRunner {
     const signaling = new GdmnSignalingAdapter({
       url: remote.signalingUrl,
       path: opts.signalingPath,
+      webrtcConfigPath: c.SIGNALING_WEBRTC_CONFIG_PATH,
       roomId: remote.roomId,
       roomIdPrefix: opts.roomIdPrefix,
       name: opts.displayName,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { createLogger, type Logger } from '../common/logger';
 import type { AppConfig } from '../config/config.schema';
-import { callConfigFrom, type GdmnMessage } from './gdmn-protocol';
+import { errorMessage } from '../common/errors';
+import { callConfigFrom, callConfigSchema, type GdmnMessage } from './gdmn-protocol';
 import { EnumReplyThrottle, ParticipantTable, participantFromJoin } from './gdmn-participants';
 import { admitInbound, type ReceiveContext } from './gdmn-receive-rules';
 import type {
@@ -39,17 +40,20 @@ export interface GdmnAdapterOptions {
   reconnectBaseDelayMs?: number;
   reconnectMaxDelayMs?: number;
   connectTimeoutMs?: number;
+  /** Path of the app's `GET /api/webrtc-config` on the signaling server's origin; unset or 'off': not fetched. */
+  webrtcConfigPath?: string;
   logger?: Logger;
 }
 
 /** Adapter options from the validated app config plus the call's signaling URL and room. */
 export function gdmnAdapterOptionsFromConfig(
-  c: Pick<AppConfig, 'SIGNALING_PATH' | 'ROOM_ID_PREFIX' | 'BOT_DISPLAY_NAME' | 'HEARTBEAT_INTERVAL_MS' | 'RECONNECT_MAX_ATTEMPTS'>,
+  c: Pick<AppConfig, 'SIGNALING_PATH' | 'SIGNALING_WEBRTC_CONFIG_PATH' | 'ROOM_ID_PREFIX' | 'BOT_DISPLAY_NAME' | 'HEARTBEAT_INTERVAL_MS' | 'RECONNECT_MAX_ATTEMPTS'>,
   call: { url: string; roomId: string; name?: string; instanceId?: string; participantId?: string },
 ): GdmnAdapterOptions {
   return {
     url: call.url,
     path: c.SIGNALING_PATH,
+    webrtcConfigPath: c.SIGNALING_WEBRTC_CONFIG_PATH,
     roomId: call.roomId,
     roomIdPrefix: c.ROOM_ID_PREFIX,
     name: call.name ?? c.BOT_DISPLAY_NAME,
@@ -116,6 +120,29 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
 
   participants(): RemoteParticipant[] {
     return this.table.list();
+  }
+
+  /**
+   * The app's ICE config (`GET /api/webrtc-config`, optional in the protocol): what its clients use,
+   * so that the bot, calling first after MAKE_CALL, hands the callee working STUN/TURN. Undefined when
+   * not configured, unreachable (3 s), not JSON or not the documented shape; never throws.
+   */
+  async fetchIceConfig(): Promise<CallIceConfig | undefined> {
+    const p = this.opts.webrtcConfigPath;
+    if (!p || p === 'off') return undefined;
+    try {
+      const res = await fetch(new URL(p, this.opts.url), { signal: AbortSignal.timeout(3000), headers: { accept: 'application/json' } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const text = await res.text();
+      if (text.length > 64 * 1024) throw new Error('body over 64 KiB');
+      const c = callConfigSchema.parse(JSON.parse(text));
+      const ice: CallIceConfig = { iceServers: [...(c.stun ?? []), ...(c.turn ?? [])], iceTransportPolicy: c.icePolicy };
+      this.log.info({ servers: ice.iceServers.length, policy: ice.iceTransportPolicy ?? 'all' }, 'ICE config from the app server');
+      return ice;
+    } catch (err) {
+      this.log.info({ err: errorMessage(err), path: p }, 'no ICE config from the app server (using the call\'s and ICE_SERVERS)');
+      return undefined;
+    }
   }
 
   connect(): Promise<void> {

@@ -83,6 +83,8 @@ export interface SignalingAdapter {
   off<K extends keyof SignalingEvents & string>(event: K, listener: (...args: SignalingEvents[K]) => void): this;
   /** Connect and announce; resolves once joined, rejects on a terminal failure. */
   connect(): Promise<void>;
+  /** The app's own ICE config, when the protocol has a way to ask for it; never throws. */
+  fetchIceConfig?(): Promise<CallIceConfig | undefined>;
   readonly connected: boolean;
   participants(): RemoteParticipant[];
   /** Start (or fully restart) a call as caller; returns the new callId. */

@@ -47,6 +47,8 @@ interface Link {
 export class SyntheticParticipant {
   readonly signaling: GdmnSignalingAdapter;
   private unmuteTimer: NodeJS.Timeout | undefined;
+  /** The ICE config of the last CALLING from each caller (what a browser would build its peer from). */
+  readonly callConfigs = new Map<string, CallIceConfig | undefined>();
   /** What we received, per remote participant and kind. */
   readonly received = new CountingSinkFactory();
   readonly audio: PacedRtpSender;
@@ -206,6 +208,7 @@ export class SyntheticParticipant {
 
   private onCalling(c: CallRef & { ice?: CallIceConfig }): void {
     if (this.closed) return;
+    this.callConfigs.set(c.from, c.ice);
     void this.closeLink(c.from);
     this.newLink(c.from, c.callId, 'callee', c.ice);
     this.events.callsAccepted++;

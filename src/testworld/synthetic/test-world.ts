@@ -7,7 +7,7 @@ import { DEFAULT_BOT_SETTINGS, type BotSettings } from '../../bot/bot-settings';
 import { CountingSinkFactory } from '../../bot/counting-track-sink';
 import { loopbackOnlyPeerConfig } from '../../bot/peer-config';
 import type { LoopSource } from '../../media/paced-rtp-sender';
-import { GdmnSignalingAdapter } from '../../signaling/gdmn-signaling.adapter';
+import { GdmnSignalingAdapter, type GdmnAdapterOptions } from '../../signaling/gdmn-signaling.adapter';
 import { loadSyntheticMedia } from './synthetic-media';
 import { SyntheticParticipant, type SyntheticOptions } from './synthetic-participant';
 
@@ -48,8 +48,9 @@ export class TestRoom {
     return p;
   }
 
-  async bot(settings: Partial<BotSettings> = {}): Promise<{ bot: Bot; signaling: GdmnSignalingAdapter; sinks: CountingSinkFactory }> {
+  async bot(settings: Partial<BotSettings> = {}, adapter: Partial<GdmnAdapterOptions> = {}): Promise<{ bot: Bot; signaling: GdmnSignalingAdapter; sinks: CountingSinkFactory }> {
     const signaling = new GdmnSignalingAdapter({
+      ...adapter,
       url: this.url,
       roomId: this.roomId,
       name: 'Recorder',
