@@ -32,6 +32,8 @@ export interface SignalingServerOptions {
   webrtcConfig?: Partial<WebrtcConfig>;
   /** Directory served under `/testworld/`; default the browser participant page of this repo. */
   staticDir?: string;
+  /** Engine.IO transports the server accepts; default both (some app servers only poll). */
+  transports?: ('polling' | 'websocket')[];
   /** socket.io `maxHttpBufferSize` in bytes; default 1 MB. */
   maxPayloadBytes?: number;
   /** Test tap: sees every received `message` event (before relay). */
@@ -160,6 +162,7 @@ export async function startSignalingServer(opts: SignalingServerOptions = {}): P
     path: ioPath,
     serveClient: true,
     maxHttpBufferSize: opts.maxPayloadBytes ?? 1_000_000,
+    ...(opts.transports ? { transports: opts.transports } : {}),
     cors: { origin: true },
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
   });

@@ -151,7 +151,9 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     const socket = io(o.url, {
       path: o.path ?? '/socket.io',
       query: { roomId: this.roomId, participantId: this.selfId, instanceId: this.instanceId },
-      transports: ['websocket'],
+      // WebSocket first; fall back to long-polling when an app server (or its proxy) refuses it.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       reconnection: true,
       reconnectionAttempts: o.reconnectMaxAttempts ?? 20,
       reconnectionDelay: o.reconnectBaseDelayMs ?? 500,

@@ -66,3 +66,20 @@ describe('ICE config from the app server (GET /api/webrtc-config)', () => {
     }
   });
 });
+
+describe('transports', () => {
+  it('joins an app server that only allows long-polling (WebSocket refused)', async () => {
+    const polling = await startSignalingServer({ transports: ['polling'] });
+    const room = new TestRoom(polling.url);
+    try {
+      const host = await room.participant('Host', { host: true });
+      const { signaling, sinks } = await room.bot();
+      expect(signaling.connected).toBe(true);
+      await waitFor(() => sinks.total(host.id, 'audio').packets > 20, 15_000, 'host audio at the bot over a polling-only server');
+    } finally {
+      await room.close();
+      await new Promise((r) => setTimeout(r, 500)); // let the clients' last polls end before the server goes
+      await polling.close();
+    }
+  });
+});
