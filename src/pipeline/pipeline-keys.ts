@@ -20,4 +20,5 @@ export const pipelineKeys = {
   speakerMp4: (recordingId: string, participantId: string) => storageKeys.speaker(recordingId, participantId).replace(/\.webm$/, '.mp4'),
   mix: (recordingId: string) => storageKeys.mix(recordingId),
   transcriptPrefix: (recordingId: string) => `${storageKeys.recordingPrefix(recordingId)}transcript.`,
+  transcriptPartsPrefix: (recordingId: string) => storageKeys.transcriptPartsPrefix(recordingId),
 };

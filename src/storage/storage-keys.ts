@@ -92,6 +92,10 @@ export const storageKeys = {
   mix(recordingId: string): string {
     return `${storageKeys.recordingPrefix(recordingId)}mix.webm`;
   },
+  /** Per-speaker transcripts (`transcripts/{participantId}.json`): intermediates of transcript.* */
+  transcriptPartsPrefix(recordingId: string): string {
+    return `${storageKeys.recordingPrefix(recordingId)}transcripts/`;
+  },
   transcript(recordingId: string, format: TranscriptFormat): string {
     if (!TRANSCRIPT_FORMATS.includes(format)) {
       throw new RecbotError('STORAGE_INVALID_KEY', `invalid transcript format ${JSON.stringify(format)}`);

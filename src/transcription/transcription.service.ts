@@ -13,7 +13,7 @@ import type { SpeakerTranscript } from './transcript.types';
 
 /** Keys of the per-speaker intermediate transcripts (inputs of MergeTranscript). */
 export const transcriptionKeys = {
-  partsPrefix: (recordingId: string) => `${storageKeys.recordingPrefix(recordingId)}transcripts/`,
+  partsPrefix: (recordingId: string) => storageKeys.transcriptPartsPrefix(recordingId),
   speakerPart: (recordingId: string, participantId: string) =>
     `${transcriptionKeys.partsPrefix(recordingId)}${assertSafeId('participantId', participantId)}.json`,
 };

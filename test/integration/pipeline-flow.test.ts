@@ -83,6 +83,7 @@ describe('recording flow on BullMQ + real Redis', () => {
     // the transcription and webhook helpers own these handlers; stubs record the calls
     registry.register(JobName.TranscribeSpeaker, async (d) => {
       expect(await storage.head(d.mediaKey)).toBeDefined(); // its mux child ran first
+      await storage.putBuffer(`recordings/${REC}/transcripts/${d.participantId}.json`, '{"utterances":[]}', { contentType: 'application/json' });
       return record(JobName.TranscribeSpeaker, d.participantId) ?? null;
     });
     registry.register(JobName.MergeTranscript, async (d) => record(JobName.MergeTranscript, d.recordingId) ?? null);
@@ -123,6 +124,8 @@ describe('recording flow on BullMQ + real Redis', () => {
       expect(await storage.getTags(o.key)).toMatchObject({ [STAGE_TAG]: 'output', [RETENTION_TAG]: '30' });
     }
     expect(await storage.getTags(m.segments[0]!.key!)).toMatchObject({ [STAGE_TAG]: 'staging' });
+    // per-speaker transcripts are intermediates: staged for expiry, not outputs
+    for (const pid of ['alice', 'bob']) expect(await storage.getTags(`recordings/${REC}/transcripts/${pid}.json`)).toMatchObject({ [STAGE_TAG]: 'staging', [RETENTION_TAG]: '30' });
   });
 
   it('adding the flow again or re-adding a finished job runs nothing and writes nothing', async () => {
