@@ -60,6 +60,7 @@ function safeKey(s: string): string {
 export class RecordingSession implements TrackSinkFactory {
   readonly dir: string;
   private readonly tracks = new Map<string, TrackRecorder>();
+  private sinkSerial = 0;
   private readonly queue: SegmentQueue;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -92,6 +93,14 @@ export class RecordingSession implements TrackSinkFactory {
   createTrackSink(info: InboundTrackInfo, controls: TrackControls): TrackSink {
     if (this.closing) throw new Error('recording session closed');
     if (this.opts.diskGuard?.isFull()) throw new Error('spool disk full');
+    // The same source track again (a fully restarted call re-sends it on a new peer connection):
+    // the old sink can get nothing more, so finish it now instead of letting two recorders share a key.
+    for (const t of this.tracks.values()) {
+      if (!t.isClosed && t.info.participantId === info.participantId && t.info.kind === info.kind && t.info.trackId === info.trackId) {
+        this.log.info({ participantId: info.participantId, trackKey: t.trackKey }, 'track re-delivered; closing its previous sink');
+        void t.close();
+      }
+    }
     const trackKey = this.trackKeyFor(info);
     const participantDir = safeKey(info.participantId);
     const dir = path.join(this.dir, participantDir, trackKey);
@@ -108,13 +117,22 @@ export class RecordingSession implements TrackSinkFactory {
       },
       logger: this.log.child({ participantId: info.participantId, trackKey }),
     });
-    this.tracks.set(`${info.participantId}/${trackKey}/${info.trackId}`, rec);
+    // Unique per sink: a restarted call brings the same trackId again, and the old recorder must still
+    // be closed by close() (its open segment made durable) and counted by stats().
+    this.tracks.set(`${info.participantId}/${trackKey}/${info.trackId}/${++this.sinkSerial}`, rec);
     return rec;
   }
 
   stats(): SessionStats {
     const tracks: SessionStats['tracks'] = {};
-    for (const t of this.tracks.values()) tracks[`${t.info.participantId}/${t.trackKey}`] = { ...t.stats(), codec: t.codec, kind: t.info.kind };
+    for (const t of this.tracks.values()) {
+      const key = `${t.info.participantId}/${t.trackKey}`;
+      const cur = t.stats();
+      const prev = tracks[key];
+      // A restarted track (full restart, new SSRC) reuses its trackKey: its counters add up.
+      if (prev) for (const k of Object.keys(cur) as (keyof TrackStats)[]) cur[k] += prev[k];
+      tracks[key] = { ...cur, codec: t.codec, kind: t.info.kind };
+    }
     return { tracks, queue: this.queue.stats() };
   }
 
@@ -142,6 +160,8 @@ export class RecordingSession implements TrackSinkFactory {
   private nextSeq(participantId: string, trackKey: string, dir: string): number {
     let max = 0;
     for (const s of this.manifest.snapshot().segments) if (s.participantId === participantId && s.trackKey === trackKey) max = Math.max(max, s.seq);
+    // ... and numbers a previous sink of this key allocated whose files are still being written.
+    for (const t of this.tracks.values()) if (t.info.participantId === participantId && t.trackKey === trackKey) max = Math.max(max, t.lastSeq);
     try {
       // Track setup (not the media path): also skip numbers used by files the manifest does not list.
       for (const f of readdirSync(dir)) {

@@ -85,6 +85,17 @@ describe('TrackRecorder rotation', () => {
     expect(session.manifest.snapshot().gaps).toEqual([expect.objectContaining({ reason: 'mute', startMs: 1_000_180, endMs: 1_002_400 })]);
   });
 
+  it('a re-delivered track (same trackId, restarted call) closes the old sink; numbering continues; stats add up', async () => {
+    const first = sink('audio');
+    for (let i = 0; i < 30; i++) first.onRtp(pkt(i, i * 960, false, OPUS_20MS), (now = 1_000_000 + i * 20));
+    const second = sink('audio'); // before the first was closed by its feed
+    for (let i = 0; i < 20; i++) second.onRtp(pkt(500 + i, 7000 + i * 960, false, OPUS_20MS), (now = 1_001_000 + i * 20));
+    await session.close();
+    segs.sort((a, b) => a.seq - b.seq);
+    expect(segs.map((x) => [x.trackKey, x.seq, x.frames])).toEqual([['audio', 1, 30], ['audio', 2, 20]]);
+    expect(session.stats().tracks['p/audio']?.framesWritten).toBe(50);
+  });
+
   it('starts a new segment on a sender restart (new SSRC, timestamps jump backwards)', async () => {
     const s = sink('audio');
     for (let i = 0; i < 20; i++) s.onRtp(pkt(5000 + i, 900_000 + i * 960, false, OPUS_20MS), (now = 1_000_000 + i * 20));

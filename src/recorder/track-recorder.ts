@@ -159,6 +159,11 @@ export class TrackRecorder implements TrackSink {
     return this.opts.trackKey;
   }
 
+  /** The highest segment number this recorder allocated (startSeq - 1 before its first segment). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
   get isClosed(): boolean {
     return this.closed !== undefined;
   }
