@@ -68,9 +68,10 @@ export async function ensureSpeechOpus(cacheDir: string, sentences: string[], op
 }
 
 /** Ogg/Opus silence of `seconds`. */
-export async function ensureSilentOpus(cacheDir: string, seconds = 2): Promise<string> {
-  return cached(cacheDir, `silence-${key(['silence', seconds, OPUS_ARGS])}.ogg`, async (tmp) => {
-    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-t', String(seconds), ...OPUS_ARGS, '-f', 'ogg', tmp]);
+export async function ensureSilentOpus(cacheDir: string, seconds = 2, frameMs: 20 | 40 | 60 = 20): Promise<string> {
+  const args = OPUS_ARGS.map((a, i) => (OPUS_ARGS[i - 1] === '-frame_duration' ? String(frameMs) : a));
+  return cached(cacheDir, `silence-${key(['silence', seconds, args])}.ogg`, async (tmp) => {
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-t', String(seconds), ...args, '-f', 'ogg', tmp]);
   });
 }
 

@@ -28,6 +28,9 @@ describe('pre-encoded media', () => {
     const seconds = src.units.reduce((s, u) => s + u.durationTicks, 0) / 48_000;
     expect(seconds).toBeGreaterThan(0.95);
     expect(seconds).toBeLessThan(1.1);
+    const sixty = opusLoopSource(await ensureSilentOpus(dir, 1, 60));
+    expect(sixty.units.every((u) => u.durationTicks === 2880)).toBe(true);
+    expect(sixty.units.length).toBeLessThanOrEqual(17);
   });
 
   it('makes a VP8 pattern with keyframes every ~2 s and a REC tile', async () => {
