@@ -5,8 +5,8 @@
  * and BullMQ must re-deliver the stalled JoinCall so that the bot rejoins as part 2. Every track gets a
  * crash gap; its open segment comes back from its journal (`recovered`) unless the kill fell inside
  * the first journal flush after a rollover, when the closed segment before it is the end.
- * The call is shortened to fit the e2e time budget (kill between 6 and 16 s of media, not in a
- * 2-minute call); lock/stall intervals are short so the takeover happens within seconds.
+ * A 2-minute call, killed at a random moment between 10 s and 110 s (so part 2 has time to record
+ * before the end); lock/stall intervals are short so the takeover happens within seconds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,8 @@ import {
   checkSegmentFile, exposePeerConnections, serviceEnv, setSending, startRecording, stopRecording, trackSegments, waitManifest,
 } from './recorder-harness';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
+const CALL_MS = 120_000;
 const JOURNAL_FSYNC_MS = 500;
 
 const HOOK = `const ts = require(${JSON.stringify(require.resolve('typescript'))});
@@ -71,7 +72,8 @@ describe('SIGKILL of the recorder mid-call', () => {
     const first = await startChild();
     const id = await startRecording(first.url, { signalingUrl: signal.url, roomId: room });
     await waitManifest(first.url, id, (m) => m.tracks.length >= 2, 40_000, 'both tracks recording');
-    const killAfterMs = 6000 + Math.floor(Math.random() * 10_000);
+    const callStart = Date.now();
+    const killAfterMs = 10_000 + Math.floor(Math.random() * 100_000);
     await new Promise((r) => setTimeout(r, killAfterMs));
     const exited = new Promise((r) => first.proc.once('exit', r));
     const killedAt = Date.now();
@@ -82,11 +84,12 @@ describe('SIGKILL of the recorder mid-call', () => {
     // The stalled JoinCall is re-delivered; the bot rejoins as part 2 and records again.
     const rejoined = await waitManifest(second.url, id, (m) => m.segments.some((s) => s.part >= 2), 60_000, 'part 2 recording');
     expect(rejoined.parts.length).toBeGreaterThanOrEqual(2);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Part 2 records to the end of the 2-minute call (at least 3 s).
+    await new Promise((r) => setTimeout(r, Math.max(3000, callStart + CALL_MS - Date.now())));
     await setSending(host, false);
     await new Promise((r) => setTimeout(r, 800));
     const m = await stopRecording(second.url, id);
-    const out: string[] = [`killed after ${killAfterMs} ms of media`];
+    const out: string[] = [`killed after ${killAfterMs} ms of a ${CALL_MS / 1000} s call`];
     for (const trackKey of ['audio', 'video']) {
       const part1 = trackSegments(m, 'chrome-host', trackKey).filter((s) => s.part === 1);
       const end = Math.max(...part1.map((s) => s.timeline.lastArrivalMs));
@@ -99,6 +102,12 @@ describe('SIGKILL of the recorder mid-call', () => {
         expect(killedAt - lastClosed).toBeLessThanOrEqual(JOURNAL_FSYNC_MS + 300);
       }
       expect(killedAt - end).toBeLessThanOrEqual(1000);
+      // Part 1 is continuous media from its first frame to that end (no silent holes).
+      const start = Math.min(...part1.map((s) => s.timeline.firstArrivalMs));
+      const media = part1.reduce((n, s) => n + s.timeline.durationMs, 0);
+      const gapsMs = m.gaps.filter((g) => g.participantId === 'chrome-host' && g.trackKey === trackKey && g.startMs >= start && g.endMs <= end).reduce((n, g) => n + g.endMs - g.startMs, 0);
+      // (a segment's duration runs first to last frame: one frame interval per segment is not counted)
+      expect(end - start - media - gapsMs).toBeLessThanOrEqual(500 + 60 * part1.length);
       expect(m.gaps.some((g) => g.participantId === 'chrome-host' && g.trackKey === trackKey && g.reason === 'crash')).toBe(true);
       expect(trackSegments(m, 'chrome-host', trackKey).some((s) => s.part >= 2)).toBe(true);
     }
