@@ -17,6 +17,9 @@ describe('CallPeer answering a Chromium offer', () => {
       { ...loopbackOnlyPeerConfig(), iceStunGatherTimeout: 1 },
     );
     expect(cfg.iceServers).toEqual([{ urls: 'stun:127.0.0.1:9', username: undefined, credential: undefined }]);
+    // werift takes the first TURN: the operator's ICE_SERVERS go before the call's
+    const both = buildPeerConfig({ iceServers: [{ urls: 'turn:app:3478', username: 'a', credential: 'b' }] }, { iceServers: [{ urls: 'turns:ops:5349', username: 'o', credential: 'p' }], iceTransportPolicy: 'all' });
+    expect(both.iceServers?.map((x) => x.urls)).toEqual(['turns:ops:5349', 'turn:app:3478']);
     peer = new CallPeer({
       remoteId: 'chrome',
       peerConfig: cfg,

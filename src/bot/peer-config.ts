@@ -52,15 +52,17 @@ function normaliseServers(servers: IceServer[]): RTCIceServer[] {
 }
 
 /**
- * werift peer config with explicit ICE servers (the call's plus configured extras; never werift's
- * default public STUN) and policy. `overrides` is for tests (e.g. loopback-only candidate filters).
+ * werift peer config with explicit ICE servers (configured extras, then the call's; never werift's
+ * default public STUN) and policy. werift uses one STUN and one TURN server, the first of each in
+ * this list, so the operator's ICE_SERVERS (which know the bot's own network) come first.
+ * `overrides` is for tests (e.g. loopback-only candidate filters).
  */
 export function buildPeerConfig(
   ice: CallIceConfig | undefined,
   extra: { iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay' },
   overrides: Partial<PeerConfig> = {},
 ): Partial<PeerConfig> {
-  const iceServers = normaliseServers([...(ice?.iceServers ?? []), ...extra.iceServers]);
+  const iceServers = normaliseServers([...extra.iceServers, ...(ice?.iceServers ?? [])]);
   const policy = ice?.iceTransportPolicy === 'relay' || extra.iceTransportPolicy === 'relay' ? 'relay' : 'all';
   return {
     codecs: recbotCodecs(),

@@ -49,7 +49,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   ROOM_ID_PREFIX: 'Prefix added to room codes in the handshake (`video:123-456`)',
   SIGNALING_PATH: 'Socket.IO path on the app\'s signaling server',
   SIGNALING_WEBRTC_CONFIG_PATH: 'Path of the app\'s ICE config (`{stun, turn, icePolicy}`) on the signaling server, fetched once per call so the bot calls with the app\'s STUN/TURN even before anyone called it; `off` to skip',
-  ICE_SERVERS: 'Extra ICE servers, JSON `[{urls, username?, credential?}]`, merged with the call\'s own config (STUN/TURN over UDP/TCP/TLS)',
+  ICE_SERVERS: 'Extra ICE servers, JSON `[{urls, username?, credential?}]`, merged before the call\'s own config (STUN/TURN over UDP/TCP/TLS); the bot\'s WebRTC stack uses the first STUN and the first TURN URL of the merged list',
   ICE_TRANSPORT_POLICY: '`all` or `relay` (TURN only)',
   BOT_EMPTY_ROOM_TIMEOUT_MS: 'Leave when no other participant has been in the room this long',
   BOT_MAX_DURATION_MS: 'Leave after this long in any case',
