@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     const res: RecorderResult = { type: 'result', mode: o.mode, received: counting.totals(), files: [], segments: closed.length, cutToDurableMs: cutLatencies(closed), stopToDurableMs: [], closeMs };
     if (session) {
       const w = { audio: { frames: 0, framesBeforeFirstKeyframe: 0, framesDroppedAfterLoss: 0, late: 0, networkLost: 0, writeErrors: 0 }, video: { frames: 0, framesBeforeFirstKeyframe: 0, framesDroppedAfterLoss: 0, late: 0, networkLost: 0, writeErrors: 0 } };
-      // every TrackRecorder, also those replaced by a restart (session.stats() keeps one per participant/trackKey)
+      // every TrackRecorder, per kind (session.stats() sums restarted tracks per participant/trackKey)
       for (const sink of counting.sinks) {
         if (!(sink instanceof TrackRecorder)) continue;
         const t = sink.stats();
