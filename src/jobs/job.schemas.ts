@@ -14,8 +14,9 @@ export const JOB_PAYLOAD_SCHEMAS: { [N in JobName]: z.ZodType<JobPayloadMap[N]> 
   [JobName.Publish]: z.object({ recordingId: id }),
   [JobName.Webhook]: z.object({
     recordingId: id,
-    event: z.enum(['recording.started', 'recording.segment_stored', 'recording.completed', 'recording.failed', 'transcript.completed']),
+    event: z.enum(['recording.started', 'recording.segment_stored', 'recording.completed', 'recording.failed', 'transcript.completed', 'recording.deleted']),
     key: z.string().min(1).max(1024).optional(),
+    snapshot: z.object({ data: z.record(z.string(), z.unknown()), occurredMs: z.number() }).optional(),
   }),
 };
 

@@ -66,13 +66,19 @@ export type WebhookEvent =
   | 'recording.segment_stored'
   | 'recording.completed'
   | 'recording.failed'
-  | 'transcript.completed';
+  | 'transcript.completed'
+  | 'recording.deleted';
 
 export interface WebhookPayload {
   recordingId: string;
   event: WebhookEvent;
   /** Distinguishes repeated events of one recording (recording.segment_stored: the segment's object key). */
   key?: string;
+  /**
+   * The event's data, fixed when it was queued: for events whose manifest is gone by delivery time
+   * (recording.deleted). Ids, status and keys only, never secrets.
+   */
+  snapshot?: { data: Record<string, unknown>; occurredMs: number };
 }
 
 /** Job name -> payload type. */

@@ -11,6 +11,7 @@ import type { RecordingManifest } from '../manifest/manifest.types';
 import { StorageManifestSource } from '../pipeline/manifest-source';
 import { isSafeId, storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
+import { webhookPayloadFromManifest } from '../webhooks/webhook.handlers';
 import { CallControl } from './call-control';
 import type { CreateRecordingRequest } from './recording-request';
 
@@ -91,6 +92,12 @@ export class RecordingsService {
       throw new RecbotError('CONFLICT', `recording ${id} has outputs under S3 Object Lock until their retain-until date; unlocked objects were deleted`);
     }
     await this.control.requestDelete(id);
+    // The terminal event of a deleted recording; its data is fixed now (the manifest is gone).
+    const deletedMs = Date.now();
+    const { data } = webhookPayloadFromManifest(manifest, 'recording.deleted');
+    await this.jobs
+      .add({ name: JobName.Webhook, data: { recordingId: id, event: 'recording.deleted', snapshot: { data: { ...data, status: 'deleted', deletedObjects }, occurredMs: deletedMs } } })
+      .catch((err: unknown) => this.log.error({ err, recordingId: id }, 'recording.deleted webhook not queued'));
     this.log.info({ recordingId: id, deletedObjects }, 'recording deleted');
     return { id, deletedObjects };
   }

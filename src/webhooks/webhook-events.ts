@@ -7,6 +7,7 @@ export const WEBHOOK_EVENTS = [
   'recording.completed',
   'recording.failed',
   'transcript.completed',
+  'recording.deleted',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

@@ -21,6 +21,8 @@ export interface WebhookJobInput {
   recordingId: string;
   event: WebhookEvent;
   key?: string;
+  /** Data fixed at queue time (the recording is gone: no manifest to read or log into). */
+  snapshot?: { data: Record<string, unknown>; occurredMs: number };
 }
 
 /**
@@ -32,8 +34,9 @@ export function createWebhookJobHandler(deps: WebhookJobDeps) {
   return async (input: WebhookJobInput, ctx: { attempt: number }): Promise<{ delivered: number; skipped: number }> => {
     const targets = deps.endpoints.filter((e) => endpointWants(e, input.event));
     if (targets.length === 0) return { delivered: 0, skipped: 0 };
-    const done = new Set((await deps.deliveries(input.recordingId)).filter((d) => d.ok).map((d) => d.webhookId));
-    const { data, occurredMs } = await deps.payloadFor(input.recordingId, input.event, input.key);
+    const snap = input.snapshot;
+    const done = new Set(snap ? [] : (await deps.deliveries(input.recordingId)).filter((d) => d.ok).map((d) => d.webhookId));
+    const { data, occurredMs } = snap ?? (await deps.payloadFor(input.recordingId, input.event, input.key));
     let skipped = 0;
     const results = await Promise.allSettled(
       targets.map(async (endpoint) => {
@@ -48,9 +51,9 @@ export function createWebhookJobHandler(deps: WebhookJobDeps) {
             attempt: ctx.attempt,
             ...(occurredMs !== undefined ? { occurredMs } : {}),
           });
-          await deps.record(input.recordingId, d);
+          if (!snap) await deps.record(input.recordingId, d);
         } catch (err) {
-          if (err instanceof WebhookDeliveryError) await deps.record(input.recordingId, err.delivery);
+          if (err instanceof WebhookDeliveryError && !snap) await deps.record(input.recordingId, err.delivery);
           throw err;
         }
       }),

@@ -95,7 +95,7 @@ describe('webhooks through the whole service (README snippet receiver verifies e
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('sends started, segment_stored (opt-in), transcript.completed and completed for a call, failed for an unreachable room', async () => {
+  it('sends started, segment_stored (opt-in), transcript.completed, completed and deleted for a call, failed for an unreachable room', async () => {
     receiver = await startSnippetReceiver(dir);
     const urlAll = `http://127.0.0.1:${receiver.port}/all`;
     const urlSegments = `http://127.0.0.1:${receiver.port}/segments`;
@@ -187,6 +187,18 @@ describe('webhooks through the whole service (README snippet receiver verifies e
     expect(recorded.sort()).toEqual([`recording.completed ${urlAll}`, `recording.completed ${urlSegments}`].sort());
     const failedRecorded = (await okDeliveries(badId)).map((w) => w.url);
     expect(failedRecorded.sort()).toEqual([urlAll, urlSegments].sort());
-    process.stdout.write(`webhooks e2e: ${mine.length} deliveries for the call (${segEvents.length} segment_stored), failed recording notified\n`);
+
+    // DELETE is a terminal state too: recording.deleted to the default endpoint only (the other did
+    // not subscribe), with the data fixed at delete time (the manifest is gone by delivery).
+    const del = await fetch(`${svc?.url}/v1/recordings/${okId}`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    const deleted = await waitUntil('recording.deleted', 30_000, () => got.find((r) => r.id === idFor(okId, 'recording.deleted', urlAll)));
+    expect(deleted.data).toMatchObject({ recordingId: okId, status: 'deleted', metadata: { candidate: 'c-7' } });
+    expect(deleted.data.deletedObjects).toBeGreaterThan(0);
+    expect((await fetch(`${svc?.url}/v1/recordings/${okId}`)).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(has(okId, 'recording.deleted', urlSegments)).toBe(false);
+    expect(receiver.rejected).toEqual([]);
+    process.stdout.write(`webhooks e2e: ${mine.length} deliveries for the call (${segEvents.length} segment_stored), failed recording notified, deletion notified\n`);
   });
 });
