@@ -1,5 +1,8 @@
 import { RecbotError } from '../common/errors';
-import { JOB_QUEUE, JobName, type JobHandler, type QueueName } from './job.types';
+import { JOB_QUEUE, JobName, type JobHandler, type JobPayloadMap, type QueueName } from './job.types';
+
+/** Wraps a handler call: call `next()` to run it, or return without (the job then completes). */
+export type JobMiddleware = (name: JobName, data: JobPayloadMap[JobName], next: () => Promise<unknown>) => Promise<unknown>;
 
 /**
  * Job name -> handler. Feature modules register their handlers at boot; `assertComplete` fails
@@ -7,6 +10,13 @@ import { JOB_QUEUE, JobName, type JobHandler, type QueueName } from './job.types
  */
 export class JobHandlerRegistry {
   private readonly handlers = new Map<JobName, JobHandler<JobName>>();
+  private middleware: JobMiddleware | undefined;
+
+  /** Run every handler through `mw` (one at most; e.g. skip jobs of deleted recordings). */
+  use(mw: JobMiddleware): this {
+    this.middleware = mw;
+    return this;
+  }
 
   /** Register the handler of `name`; registering twice is a programming error. */
   register<N extends JobName>(name: N, handler: JobHandler<N>): this {
@@ -16,7 +26,10 @@ export class JobHandlerRegistry {
   }
 
   get(name: string): JobHandler<JobName> | undefined {
-    return this.handlers.get(name as JobName);
+    const h = this.handlers.get(name as JobName);
+    const mw = this.middleware;
+    if (!h || !mw) return h;
+    return (data, ctx) => mw(name as JobName, data, () => h(data, ctx));
   }
 
   /** Job names whose queue is in `queues` and that have no handler. */

@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger';
 
 const CHANNEL = 'recbot:control';
 const STOP_KEY = (id: string) => `recbot:stop:${id}`;
+const DELETED_KEY = (id: string) => `recbot:deleted:${id}`;
 
 export type ControlMessage = { type: 'stop' | 'delete'; recordingId: string };
 
@@ -32,7 +33,19 @@ export class CallControl implements OnModuleDestroy {
   }
 
   async requestDelete(recordingId: string): Promise<void> {
+    // A tombstone for workers: jobs of a deleted recording are skipped, and objects a job in flight
+    // writes after the delete are removed again (30 days: longer than any job's retries).
+    await this.client().set(DELETED_KEY(recordingId), '1', 'EX', 30 * 24 * 3600);
     await this.client().publish(CHANNEL, JSON.stringify({ type: 'delete', recordingId }));
+  }
+
+  /** Undo the tombstone (a delete refused by S3 Object Lock: the recording stays). */
+  async clearDeleted(recordingId: string): Promise<void> {
+    await this.client().del(DELETED_KEY(recordingId));
+  }
+
+  async isDeleted(recordingId: string): Promise<boolean> {
+    return (await this.client().exists(DELETED_KEY(recordingId))) === 1;
   }
 
   async isStopRequested(recordingId: string): Promise<boolean> {

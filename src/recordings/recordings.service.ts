@@ -81,17 +81,19 @@ export class RecordingsService {
   async delete(id: string): Promise<{ id: string; deletedObjects: number }> {
     const manifest = await this.load(id);
     await this.control.requestStop(id);
+    // Tombstone first: no job of this recording writes anything after the objects are gone.
+    await this.control.requestDelete(id);
     let deletedObjects: number;
     try {
       deletedObjects = await this.storage.deletePrefix(storageKeys.recordingPrefix(id));
     } catch (err) {
       if (!(err instanceof RecbotError) || err.code !== 'STORAGE_OBJECT_LOCKED') throw err;
+      await this.control.clearDeleted(id);
       // Locked outputs stay: keep the recording visible (its manifest) and say why.
       manifest.statusHistory.push({ status: manifest.status, atMs: Date.now(), reason: 'delete refused: outputs under S3 Object Lock' });
       await this.manifests.save(manifest);
       throw new RecbotError('CONFLICT', `recording ${id} has outputs under S3 Object Lock until their retain-until date; unlocked objects were deleted`);
     }
-    await this.control.requestDelete(id);
     // The terminal event of a deleted recording; its data is fixed now (the manifest is gone).
     const deletedMs = Date.now();
     const { data } = webhookPayloadFromManifest(manifest, 'recording.deleted');

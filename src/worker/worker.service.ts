@@ -6,6 +6,8 @@ import type { AppConfig } from '../config/config.schema';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { JobRepository } from '../jobs/job.repository';
 import { JobName, QueueName } from '../jobs/job.types';
+import { CallControl } from '../recordings/call-control';
+import { deletedRecordingGuard } from './deleted-recording-guard';
 import { StorageManifestSource } from '../pipeline/manifest-source';
 import { createPipelineServices } from '../pipeline/pipeline.factory';
 import { registerPipelineHandlers } from '../pipeline/pipeline.handlers';
@@ -35,6 +37,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(STORAGE) private readonly storage: StorageDriver,
     private readonly jobs: JobRepository,
     private readonly registry: JobHandlerRegistry,
+    private readonly control: CallControl,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -61,6 +64,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     const sender = new WebhookSender({ timeoutMs: c.WEBHOOK_TIMEOUT_MS });
     registerWebhookHandlers(this.registry, manifestWebhookDeps(manifests, { sender, endpoints: c.WEBHOOK_ENDPOINTS }));
 
+    this.registry.use(deletedRecordingGuard({ control: this.control, storage: this.storage, log: this.log }));
     this.jobs.startWorkers(this.registry, {
       queues: WORKER_QUEUES,
       onFinalFailure: (job) => this.onFinalFailure(manifests, job),
@@ -79,6 +83,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     if (job.name === JobName.Webhook) return;
     const recordingId = (job.data as { recordingId?: unknown }).recordingId;
     if (typeof recordingId !== 'string') return;
+    if (await this.control.isDeleted(recordingId)) return;
     const m = await manifests.load(recordingId);
     if (m.status === 'failed' || m.status === 'completed' || m.status === 'deleted') return;
     m.status = 'failed';
