@@ -92,19 +92,60 @@ export interface MixInput {
 }
 
 /** All speakers' audio on the session clock, mixed (amix, no normalisation so levels stay true). */
-export function buildMixSpec(inputs: readonly MixInput[], sessionMs: number, output: string, audioBitrateKbps = 64): FfmpegSpec {
+export function buildMixSpec(inputs: readonly MixInput[], sessionMs: number, output: string, audioBitrateKbps = 64, grid?: GridVideo): FfmpegSpec {
   if (inputs.length === 0) throw new Error('mix needs at least one input');
   const placed = inputs.map((_, i) => `[${i}:a:0]${audioPlacementFilter(sessionMs)}[a${i}]`);
   const mix =
     inputs.length === 1
       ? '[a0]anull[m]'
       : `${inputs.map((_, i) => `[a${i}]`).join('')}amix=inputs=${inputs.length}:duration=longest:normalize=0[m]`;
-  return {
+  const spec: FfmpegSpec = {
     inputs: inputs.map((i) => concatInput(i.script, i.startMs)),
     filterComplex: [...placed, mix].join(';'),
     outputOptions: ['-map', '[m]', '-c:a', 'libopus', '-b:a', `${audioBitrateKbps}k`, '-t', sec(sessionMs), '-cues_to_front', '1', '-f', 'webm'],
     output,
   };
+  if (!grid || grid.videos.length === 0) return spec;
+  const { fps, tileWidth: w, tileHeight: h } = grid;
+  const first = spec.inputs.length;
+  const tiles = grid.videos.map((_, i) => {
+    // Each speaker on a black tile for the whole session: black before the first frame and after
+    // the last, the last frame held through gaps (fps duplicates across a timestamp gap).
+    const bg = `color=c=black:s=${w}x${h}:r=${fps}:d=${sec(sessionMs)}[bg${i}]`;
+    const v = `[${first + i}:v:0]scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${fps}[s${i}]`;
+    return `${bg};${v};[bg${i}][s${i}]overlay=eof_action=pass[t${i}]`;
+  });
+  const { layout } = gridLayout(grid.videos.length, w, h);
+  const stack = grid.videos.length === 1
+    ? '[t0]format=yuv420p[v]'
+    : `${grid.videos.map((_, i) => `[t${i}]`).join('')}xstack=inputs=${grid.videos.length}:layout=${layout}:fill=black,format=yuv420p[v]`;
+  return {
+    inputs: [...spec.inputs, ...grid.videos.map((v) => concatInput(v.script, v.startMs))],
+    filterComplex: [spec.filterComplex, ...tiles, stack].join(';'),
+    outputOptions: [
+      '-map', '[m]', '-map', '[v]', '-c:a', 'libopus', '-b:a', `${audioBitrateKbps}k`,
+      '-c:v', 'libvpx', '-b:v', `${grid.bitrateKbps}k`, '-deadline', 'realtime', '-cpu-used', '8', '-auto-alt-ref', '0', '-g', String(fps * 2),
+      '-t', sec(sessionMs), '-cues_to_front', '1', '-f', 'webm',
+    ],
+    output,
+  };
+}
+
+/** The speakers' camera tracks for the mix's optional grid video (MIX_VIDEO=grid). */
+export interface GridVideo {
+  videos: MixInput[];
+  fps: number;
+  tileWidth: number;
+  tileHeight: number;
+  bitrateKbps: number;
+}
+
+/** A near-square grid for `n` tiles of w x h: columns, rows and the xstack layout (pixel offsets). */
+export function gridLayout(n: number, w: number, h: number): { cols: number; rows: number; layout: string } {
+  const cols = Math.max(1, Math.ceil(Math.sqrt(n)));
+  const rows = Math.max(1, Math.ceil(n / cols));
+  const layout = Array.from({ length: n }, (_, i) => `${(i % cols) * w}_${Math.floor(i / cols) * h}`).join('|');
+  return { cols, rows, layout };
 }
 
 /**

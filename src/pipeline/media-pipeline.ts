@@ -33,6 +33,8 @@ export interface MediaPipelineOptions {
   durationToleranceMs?: number;
   /** S3 Object Lock for outputs (OBJECT_LOCK_MODE / OBJECT_LOCK_DAYS); off by default. */
   objectLock?: { mode: 'none' | 'GOVERNANCE' | 'COMPLIANCE'; days: number };
+  /** MIX_VIDEO=grid: mix.webm also gets every speaker's camera in a grid (VP8). */
+  mixVideo?: { fps: number; tileWidth: number; tileHeight: number; bitrateKbps: number };
 }
 
 /**
@@ -91,12 +93,16 @@ export class MediaPipeline {
     });
   }
 
-  /** Mix every speaker's audio on the session clock into mix.webm; undefined when nobody sent audio. */
+  /**
+   * Mix every speaker's audio on the session clock into mix.webm (with MIX_VIDEO=grid also their
+   * cameras in a grid); undefined when nobody sent audio.
+   */
   async mixAudio(recordingId: string): Promise<ManifestOutput | undefined> {
     const m = await this.opts.manifests.load(recordingId);
-    const audios = speakersOf(m)
-      .map((pid) => planSpeaker(m, pid).audio)
-      .filter((a): a is TrackPlan => a !== undefined);
+    const plans = speakersOf(m).map((pid) => planSpeaker(m, pid));
+    const audios = plans.map((p) => p.audio).filter((a): a is TrackPlan => a !== undefined);
+    // the first video track of each speaker: the camera ('video'); screen shares stay in the speaker files
+    const cameras = this.opts.mixVideo ? plans.map((p) => p.videos.find((v) => v.track.trackKey === 'video') ?? p.videos[0]).filter((v): v is TrackPlan => v !== undefined) : [];
     if (audios.length === 0) return undefined;
     const sessionMs = sessionLengthMs(m);
     const log = this.log.child({ recordingId });
@@ -107,13 +113,20 @@ export class MediaPipeline {
         await mkdir(sub, { recursive: true });
         inputs.push({ script: await this.prepareTrack(a, sub, recordingId), startMs: a.placed[0]?.startMs ?? 0 });
       }
+      const videos: MixInput[] = [];
+      for (const v of cameras) {
+        const sub = path.join(dir, `${v.track.participantId.replace(/[^\w.-]/g, '_')}-${v.track.trackKey}`);
+        await mkdir(sub, { recursive: true });
+        videos.push({ script: await this.prepareTrack(v, sub, recordingId), startMs: v.placed[0]?.startMs ?? 0 });
+      }
+      const grid = this.opts.mixVideo && videos.length > 0 ? { ...this.opts.mixVideo, videos } : undefined;
       const output = path.join(dir, 'mix.webm');
-      await runFfmpeg(buildMixSpec(inputs, sessionMs, output), this.runOpts(log));
+      await runFfmpeg(buildMixSpec(inputs, sessionMs, output, 64, grid), this.runOpts(log));
       const info = await verifyOutput(this.bins(), output, {
-        durationMs: sessionMs, toleranceMs: this.tolerance(), audio: true, videoStreams: 0, cues: true, decode: this.opts.verifyDecode ?? true,
+        durationMs: sessionMs, toleranceMs: this.tolerance(), audio: true, videoStreams: grid ? 1 : 0, cues: true, decode: this.opts.verifyDecode ?? true,
       });
       const out = await this.store('mix', pipelineKeys.mix(recordingId), output, info.durationMs, 'webm');
-      log.info({ key: out.key, speakers: audios.length }, 'audio mixed');
+      log.info({ key: out.key, speakers: audios.length, gridTiles: videos.length }, grid ? 'audio mixed, camera grid made' : 'audio mixed');
       return out;
     });
   }

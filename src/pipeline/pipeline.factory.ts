@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { StorageDriver } from '../storage/storage.types';
 import { StorageManifestSource, type ManifestSource } from './manifest-source';
-import { MediaPipeline } from './media-pipeline';
+import { MediaPipeline, type MediaPipelineOptions } from './media-pipeline';
 import type { pipelineConfigShape } from './pipeline.config';
 import { Publisher } from './publisher';
 
@@ -33,6 +33,14 @@ export function createPipelineServices(
     ffmpegTimeoutMs: config.FFMPEG_TIMEOUT_MS,
     durationToleranceMs: config.PIPELINE_DURATION_TOLERANCE_MS,
     objectLock: { mode: config.OBJECT_LOCK_MODE ?? 'none', days: config.OBJECT_LOCK_DAYS ?? 0 },
+    ...(config.MIX_VIDEO === 'grid' ? { mixVideo: mixVideoOptions(config) } : {}),
   });
   return { pipeline, publisher: new Publisher({ storage, manifests, mp4: config.PIPELINE_MP4 }) };
+}
+
+/** MIX_VIDEO_* as the pipeline's grid options. */
+export function mixVideoOptions(c: Pick<PipelineConfig, 'MIX_VIDEO_FPS' | 'MIX_VIDEO_TILE' | 'MIX_VIDEO_BITRATE_KBPS'>): NonNullable<MediaPipelineOptions['mixVideo']> {
+  const [w = 640, h = 360] = c.MIX_VIDEO_TILE.split('x').map(Number);
+  // VP8 and yuv420p want even sizes
+  return { fps: c.MIX_VIDEO_FPS, tileWidth: w - (w % 2), tileHeight: h - (h % 2), bitrateKbps: c.MIX_VIDEO_BITRATE_KBPS };
 }

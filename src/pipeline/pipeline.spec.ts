@@ -1,5 +1,5 @@
 import type { ManifestSegment, ManifestTrack, RecordingManifest } from '../manifest/manifest.types';
-import { buildMixSpec, buildMuxSpec, concatScript, toArgs } from './ffmpeg-args';
+import { buildMixSpec, buildMuxSpec, concatScript, gridLayout, toArgs } from './ffmpeg-args';
 import { pipelineKeys } from './pipeline-keys';
 import { placeTrack, planSpeaker, rtpDiff, senderClockOffsetMs, sessionLengthMs, speakerContainer } from './timeline';
 
@@ -111,5 +111,14 @@ describe('ffmpeg args', () => {
   it('keys', () => {
     expect(pipelineKeys.segment('r', 'p', 'audio', 7)).toBe('recordings/r/segments/p/audio/000007.webm');
     expect(pipelineKeys.speaker('r', 'p', 'mkv')).toBe('recordings/r/speakers/p.mkv');
+  });
+});
+
+describe('gridLayout', () => {
+  it('places n tiles in a near-square grid, row by row', () => {
+    expect(gridLayout(1, 640, 360)).toEqual({ cols: 1, rows: 1, layout: '0_0' });
+    expect(gridLayout(2, 640, 360)).toEqual({ cols: 2, rows: 1, layout: '0_0|640_0' });
+    expect(gridLayout(3, 320, 180)).toEqual({ cols: 2, rows: 2, layout: '0_0|320_0|0_180' });
+    expect(gridLayout(5, 10, 10).layout).toBe('0_0|10_0|20_0|0_10|10_10');
   });
 });

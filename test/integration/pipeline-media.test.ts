@@ -2,9 +2,11 @@
  * Mux/mix/publish on real media: 3 speakers with different join times, one with a 20 s mute gap,
  * a beep + flash at session time 30 s in every input. Checked with ffprobe/ffmpeg analysis.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { RecordingManifest } from '../../src/manifest/manifest.types';
 import { hasCuesAtFront } from '../../src/pipeline/media-check';
 import { MediaPipeline } from '../../src/pipeline/media-pipeline';
@@ -159,4 +161,50 @@ describe('pipeline on real media', () => {
     expect(m2.outputs).toHaveLength(4);
     expect(m2.statusHistory.filter((s) => s.status === 'completed')).toHaveLength(1);
   });
+
+  it('MIX_VIDEO=grid: mix.webm also has every camera in a grid, black before a join, the flash at the same session time', async () => {
+    const grid = new MediaPipeline({
+      storage, manifests: new StorageManifestSource(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work-grid'),
+      mixVideo: { fps: 10, tileWidth: 320, tileHeight: 180, bitrateKbps: 600 },
+    });
+    await storage.delete(`recordings/${REC}/mix.webm`); // the audio-only mix of the test above
+    const out = await grid.mixAudio(REC);
+    const file = path.join(dir, 'mix-grid.webm');
+    await storage.downloadFile(out!.key, file);
+    const p = await probeFile(file);
+    expect(p.streams).toEqual(['audio:opus', 'video:vp8']);
+    expect(Math.abs(p.durationS - SESSION_S)).toBeLessThanOrEqual(0.15);
+    expect(await hasCuesAtFront(file)).toBe(true);
+    expect(Math.abs((await beepTimeS(file)) - EVENT_S)).toBeLessThanOrEqual(0.04);
+    // 3 speakers in a 2x2 grid of 320x180 tiles: alice top left, bob top right (joins at 9 s), carol bottom left
+    for (const [x, y] of [[0, 0], [320, 0], [0, 180]] as const) {
+      expect(Math.abs((await flashInTileS(file, `320:180:${x}:${y}`, EVENT_S - 5)) - EVENT_S)).toBeLessThanOrEqual(0.1 + 0.04); // one frame at 10 fps
+    }
+    const tile = (x: number, y: number, t: number) => lumaAt(file, t, `320:180:${x}:${y}`);
+    expect(await tile(320, 0, 4)).toBeLessThan(20); // bob not there yet: black
+    expect(await tile(320, 0, 20)).toBeGreaterThan(30); // bob's camera
+    expect(await tile(0, 0, 4)).toBeGreaterThan(30); // alice from the start
+    expect(await tile(320, 180, 20)).toBeLessThan(20); // the empty fourth tile
+  });
 });
+
+/** Session time (s) of the first bright frame (mean luma > 150) inside `crop` (w:h:x:y), scanning from `fromS`. */
+async function flashInTileS(file: string, crop: string, fromS: number): Promise<number> {
+  const { stdout } = await promisify(execFile)(FFMPEG, ['-v', 'error', '-ss', String(fromS), '-t', '10', '-i', file, '-vf', `crop=${crop},signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-`, '-f', 'null', '-'], { maxBuffer: 16 * 1024 * 1024 });
+  let pts = NaN;
+  for (const line of stdout.split('\n')) {
+    const f = /pts_time:(-?[\d.]+)/.exec(line);
+    if (f) pts = Number(f[1]);
+    const y = /YAVG=([\d.]+)/.exec(line);
+    if (y && Number(y[1]) > 150) return fromS + pts;
+  }
+  throw new Error(`no flash in ${crop} of ${file}`);
+}
+
+/** Mean luma of the frame at `t` seconds inside `crop` (w:h:x:y). */
+async function lumaAt(file: string, t: number, crop: string): Promise<number> {
+  const { stdout } = await promisify(execFile)(FFMPEG, ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', `crop=${crop},signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-`, '-f', 'null', '-']);
+  const m = /YAVG=([\d.]+)/.exec(stdout);
+  if (!m) throw new Error(`no frame at ${t} s in ${file}`);
+  return Number(m[1]);
+}
