@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { REDIS_URL } from '../app/tokens';
+import { RecbotError } from '../common/errors';
 import { createLogger } from '../common/logger';
 
 const CHANNEL = 'recbot:control';
@@ -19,10 +20,13 @@ export class CallControl implements OnModuleDestroy {
   private pub?: Redis;
   private sub?: Redis;
   private readonly listeners = new Set<(msg: ControlMessage) => void>();
+  private destroyed = false;
 
   constructor(@Inject(REDIS_URL) private readonly redisUrl: string) {}
 
   private client(): Redis {
+    // A job finishing during shutdown must not open a new connection that nobody closes.
+    if (this.destroyed) throw new RecbotError('SHUTTING_DOWN', 'call control is closed (shutting down)', { retryable: true });
     this.pub ??= new Redis(this.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
     return this.pub;
   }
@@ -54,6 +58,7 @@ export class CallControl implements OnModuleDestroy {
 
   /** Receive control messages (recorders subscribe). Returns an unsubscribe function. */
   async subscribe(fn: (msg: ControlMessage) => void): Promise<() => void> {
+    if (this.destroyed) throw new RecbotError('SHUTTING_DOWN', 'call control is closed (shutting down)', { retryable: true });
     if (!this.sub) {
       this.sub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
       this.sub.on('message', (_ch: string, raw: string) => {
@@ -76,8 +81,15 @@ export class CallControl implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.destroyed = true;
     this.listeners.clear();
-    await Promise.all([this.pub?.quit().catch(() => undefined), this.sub?.quit().catch(() => undefined)]);
+    // QUIT politely, but never wait on a Redis that is gone: disconnect() also stops reconnecting.
+    const close = async (c: Redis | undefined): Promise<void> => {
+      if (!c) return;
+      await Promise.race([c.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+      c.disconnect();
+    };
+    await Promise.all([close(this.pub), close(this.sub)]);
     this.pub = this.sub = undefined;
   }
 }

@@ -23,7 +23,8 @@ export function deletedRecordingGuard(o: {
       return { skipped: 'recording deleted' };
     }
     const result = await next();
-    if (await o.control.isDeleted(recordingId)) {
+    // The job's work is done: a failing check (Redis down, shutting down) must not fail it.
+    if (await o.control.isDeleted(recordingId).catch(() => false)) {
       const removed = await o.storage.deletePrefix(storageKeys.recordingPrefix(recordingId)).catch(() => 0);
       o.log.info({ recordingId, job: name, removed }, 'recording deleted while the job ran; its objects removed again');
     }
