@@ -50,8 +50,6 @@ const ICE_RESTART_WATCH_MS = 4000;
 export class Bot extends TypedEmitter<BotEvents> {
   private readonly peers = new Map<string, PeerEntry>();
   private readonly names = new Map<string, string>();
-  /** Last announced media state per participant (JOIN audioEnabled/videoEnabled), to label mute gaps. */
-  private readonly media = new Map<string, { audio?: boolean; video?: boolean }>();
   private readonly sig: SignalingAdapter;
   private readonly s: BotSettings;
   private readonly log: Logger;
@@ -144,9 +142,14 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.emit('stopped', reason);
   }
 
+  /** The participant's last JOIN audioEnabled/videoEnabled (the adapter's table holds it), to label mute gaps. */
+  private announcedMedia(id: string, kind: 'audio' | 'video'): boolean | undefined {
+    const p = this.sig.participants().find((x) => x.id === id);
+    return kind === 'audio' ? p?.audioEnabled : p?.videoEnabled;
+  }
+
   private onParticipantState(p: RemoteParticipant): void {
     this.names.set(p.id, p.name);
-    this.media.set(p.id, { audio: p.audioEnabled, video: p.videoEnabled });
     const now = Date.now();
     for (const f of this.peers.get(p.id)?.feeds ?? []) f.onMediaState(f.kind === 'audio' ? p.audioEnabled : p.videoEnabled, now, TRACK_STALL_MS);
   }
@@ -209,7 +212,7 @@ export class Bot extends TypedEmitter<BotEvents> {
         local: tracks,
         log,
         onTrack: (t) => {
-          const feed = new TrackFeed(t, { id, name: () => this.names.get(id) ?? id, mediaEnabled: (kind) => this.media.get(id)?.[kind] }, this.opts.sinkFactory, log, (info) =>
+          const feed = new TrackFeed(t, { id, name: () => this.names.get(id) ?? id, mediaEnabled: (kind) => this.announcedMedia(id, kind) }, this.opts.sinkFactory, log, (info) =>
             this.emit('track', info),
           );
           entry.feeds.push(feed);

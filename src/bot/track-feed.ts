@@ -78,7 +78,7 @@ export class TrackFeed {
     // is not what the sender uses when the answer follows the offer's order (followOfferCodecOrder).
     const codec = this.t.transceiver.codecs.find((c) => c.payloadType === p.header.payloadType) ?? track.codec;
     if (!codec) return false;
-    const kind = track.kind === 'audio' ? 'audio' : 'video';
+    const kind = this.kind;
     this.info = {
       participantId: this.participant.id,
       displayName: this.participant.name(),

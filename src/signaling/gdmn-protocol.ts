@@ -120,6 +120,11 @@ export function messageFromId(m: GdmnMessage): string | undefined {
 }
 
 /** CALLING.config from our ICE settings: STUN-only entries under `stun`, the rest under `turn`. */
+/** The `config` of CALLING (or GET /api/webrtc-config) as the adapter-neutral ICE config. */
+export function iceConfigFrom(c: CallConfig): CallIceConfig {
+  return { iceServers: [...(c.stun ?? []), ...(c.turn ?? [])], iceTransportPolicy: c.icePolicy };
+}
+
 export function callConfigFrom(ice: CallIceConfig): CallConfig {
   const isStun = (s: IceServer): boolean => (Array.isArray(s.urls) ? s.urls : [s.urls]).every((u) => /^stuns?:/i.test(u));
   return {

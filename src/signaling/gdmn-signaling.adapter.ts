@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { createLogger, type Logger } from '../common/logger';
 import type { AppConfig } from '../config/config.schema';
 import { errorMessage } from '../common/errors';
-import { callConfigFrom, callConfigSchema, type GdmnMessage } from './gdmn-protocol';
+import { callConfigFrom, callConfigSchema, iceConfigFrom, type GdmnMessage } from './gdmn-protocol';
 import { EnumReplyThrottle, ParticipantTable, participantFromJoin } from './gdmn-participants';
 import { admitInbound, type ReceiveContext } from './gdmn-receive-rules';
 import type {
@@ -135,8 +135,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const text = await res.text();
       if (text.length > 64 * 1024) throw new Error('body over 64 KiB');
-      const c = callConfigSchema.parse(JSON.parse(text));
-      const ice: CallIceConfig = { iceServers: [...(c.stun ?? []), ...(c.turn ?? [])], iceTransportPolicy: c.icePolicy };
+      const ice = iceConfigFrom(callConfigSchema.parse(JSON.parse(text)));
       this.log.info({ servers: ice.iceServers.length, policy: ice.iceTransportPolicy ?? 'all' }, 'ICE config from the app server');
       return ice;
     } catch (err) {
@@ -372,9 +371,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
         const p = m.payload;
         this.sessions.set(p.fromId, p.sessionId);
         const c = p.config;
-        const ice: CallIceConfig | undefined = c
-          ? { iceServers: [...(c.stun ?? []), ...(c.turn ?? [])], iceTransportPolicy: c.icePolicy }
-          : undefined;
+        const ice: CallIceConfig | undefined = c ? iceConfigFrom(c) : undefined;
         return this.emit('callOffered', { from: p.fromId, callId: p.sessionId, ice });
       }
       case 'ANSWER_CALL':
