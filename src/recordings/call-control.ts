@@ -24,9 +24,13 @@ export class CallControl implements OnModuleDestroy {
 
   constructor(@Inject(REDIS_URL) private readonly redisUrl: string) {}
 
-  private client(): Redis {
-    // A job finishing during shutdown must not open a new connection that nobody closes.
+  /** A job finishing during shutdown must not open a new connection that nobody closes. */
+  private assertOpen(): void {
     if (this.destroyed) throw new RecbotError('SHUTTING_DOWN', 'call control is closed (shutting down)', { retryable: true });
+  }
+
+  private client(): Redis {
+    this.assertOpen();
     this.pub ??= new Redis(this.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
     return this.pub;
   }
@@ -58,7 +62,7 @@ export class CallControl implements OnModuleDestroy {
 
   /** Receive control messages (recorders subscribe). Returns an unsubscribe function. */
   async subscribe(fn: (msg: ControlMessage) => void): Promise<() => void> {
-    if (this.destroyed) throw new RecbotError('SHUTTING_DOWN', 'call control is closed (shutting down)', { retryable: true });
+    this.assertOpen();
     if (!this.sub) {
       this.sub = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
       this.sub.on('message', (_ch: string, raw: string) => {
