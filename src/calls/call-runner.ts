@@ -7,12 +7,13 @@ import { RecbotError, errorMessage } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import type { AppConfig } from '../config/config.schema';
 import { writeFileAtomic, type ManifestStore } from '../manifest/manifest-store';
-import type { RecordingManifest } from '../manifest/manifest.types';
+import type { ManifestSegment, RecordingManifest } from '../manifest/manifest.types';
 import { StorageManifestSource } from '../pipeline/manifest-source';
 import type { SegmentUploader } from '../pipeline/segment-uploader';
 import type { DiskGuard } from '../recorder/disk-guard';
 import { RecordingSession, recorderSettingsFromConfig } from '../recorder/recording-session';
 import { GdmnSignalingAdapter } from '../signaling/gdmn-signaling.adapter';
+import { parseSegmentKey, storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
 import { pendingUploads, readCallOptions, type CallOptions } from './call-options';
 
@@ -50,6 +51,33 @@ export interface RunHooks {
 }
 
 const MANIFEST_PUSH_MS = 5000;
+/** Segment numbers skipped when storage cannot be listed at a part's start (see storedSeqFloor). */
+export const SEQ_SKIP_UNLISTED = 1000;
+
+/**
+ * The highest segment number in storage per participant/track. A part that was killed may have
+ * uploaded segments its manifest never listed (the manifest is pushed every few seconds); the next
+ * part numbers its segments above them so it never overwrites their objects (keys carry no part).
+ * When storage cannot be listed, numbers skip SEQ_SKIP_UNLISTED past the known ones instead.
+ */
+export async function storedSeqFloor(
+  storage: StorageDriver, recordingId: string, known: () => readonly ManifestSegment[], log: Logger,
+): Promise<(participantId: string, trackKey: string) => number> {
+  try {
+    const floor = new Map<string, number>();
+    for (const o of await storage.list(storageKeys.segmentsPrefix(recordingId))) {
+      const k = parseSegmentKey(o.key);
+      if (k) floor.set(`${k.participantId}/${k.track}`, Math.max(floor.get(`${k.participantId}/${k.track}`) ?? 0, k.seq));
+    }
+    return (participantId, trackKey) => floor.get(`${participantId}/${trackKey}`) ?? 0;
+  } catch (err) {
+    log.warn({ err: errorMessage(err) }, `cannot list stored segments; new segment numbers skip ${SEQ_SKIP_UNLISTED} ahead`);
+    return (participantId, trackKey) => {
+      const mine = known().filter((s) => s.participantId === participantId && s.trackKey === trackKey);
+      return Math.max(0, ...mine.map((s) => s.seq)) + SEQ_SKIP_UNLISTED;
+    };
+  }
+}
 const UPLOAD_WAIT_MS = 6 * 3600_000;
 /** Statuses after which a call is over: a JoinCall for them never rejoins. */
 const ENDED = new Set<RecordingManifest['status']>(['processing', 'completed', 'failed', 'deleted']);
@@ -103,6 +131,7 @@ export class CallRunner {
     const store = await this.deps.manifestStore(recordingId);
     const known = [...remote.parts, ...store.snapshot().parts];
     const part = known.reduce((max, p) => Math.max(max, p.part), 0) + 1;
+    const seqFloor = await storedSeqFloor(this.deps.storage, recordingId, () => store.snapshot().segments, log);
 
     const signaling = new GdmnSignalingAdapter({
       url: remote.signalingUrl,
@@ -128,6 +157,7 @@ export class CallRunner {
       logger: log.child({ part }),
       options: remote.options,
       manifest: store,
+      seqFloor,
     });
     const bot = new Bot({
       signaling,

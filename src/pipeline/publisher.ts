@@ -62,9 +62,11 @@ export class Publisher {
     // both drivers merge tags, so the output's own tags (verified, duration, md5) stay
     await this.forEach(infos, (info) => storage.putTags(info.key, { ...stageTags('output'), ...retention }));
     // staging segments are no longer needed: the lifecycle rule expires `recbot-stage=staging`
-    // ... and neither are the per-speaker transcripts once merged into transcript.*
+    // ... and neither are the per-speaker transcripts once merged into transcript.*; listing the
+    // segments too stages objects a killed part uploaded but never put in the manifest.
     const parts = (await storage.list(pipelineKeys.transcriptPartsPrefix(recordingId))).map((o) => o.key);
-    const staged = [...m.segments.filter((s) => s.key !== undefined).map((s) => s.key as string), ...parts];
+    const segments = (await storage.list(pipelineKeys.segmentsPrefix(recordingId))).map((o) => o.key);
+    const staged = [...new Set([...m.segments.filter((s) => s.key !== undefined).map((s) => s.key as string), ...segments, ...parts])];
     await this.forEach(staged, (key) => storage.putTags(key, { ...stageTags('staging'), ...retention }));
     const byKey = new Map(m.outputs.map((o) => [o.key, o]));
     for (const o of outputs) {

@@ -32,6 +32,11 @@ export interface RecordingSessionOptions {
   options?: Record<string, unknown>;
   /** An already open store of this recording's manifest (the single writer of its file); default: open it here. */
   manifest?: ManifestStore;
+  /**
+   * Highest segment number already used for a track outside this manifest (e.g. objects an earlier,
+   * killed part uploaded but never listed): new segments start above it so none is overwritten.
+   */
+  seqFloor?: (participantId: string, trackKey: string) => number;
 }
 
 /** The recorder settings of RecordingSessionOptions, from the validated app config. */
@@ -158,7 +163,7 @@ export class RecordingSession implements TrackSinkFactory {
   }
 
   private nextSeq(participantId: string, trackKey: string, dir: string): number {
-    let max = 0;
+    let max = this.opts.seqFloor?.(participantId, trackKey) ?? 0;
     for (const s of this.manifest.snapshot().segments) if (s.participantId === participantId && s.trackKey === trackKey) max = Math.max(max, s.seq);
     // ... and numbers a previous sink of this key allocated whose files are still being written.
     for (const t of this.tracks.values()) if (t.info.participantId === participantId && t.trackKey === trackKey) max = Math.max(max, t.lastSeq);

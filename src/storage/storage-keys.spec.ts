@@ -61,6 +61,8 @@ describe('storageKeys', () => {
       track: 'screen',
       seq: 42,
     });
+    expect(parseSegmentKey('recordings/r/segments/p/video/000007.mkv')).toMatchObject({ track: 'video', seq: 7 });
+    expect(parseSegmentKey('recordings/r/segments/p/video/000007.mp4')).toBeUndefined();
     expect(parseSegmentKey('recordings/r/mix.webm')).toBeUndefined();
     expect(parseSegmentKey('recordings/../segments/p/a/000001.webm')).toBeUndefined();
   });

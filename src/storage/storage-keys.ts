@@ -104,11 +104,11 @@ export const storageKeys = {
   },
 };
 
-/** Parse a segment key back into its parts (undefined if it is not one). */
+/** Parse a segment key (`.webm`, or `.mkv` for H264) back into its parts (undefined if it is not one). */
 export function parseSegmentKey(
   key: string,
 ): { recordingId: string; participantId: string; track: string; seq: number } | undefined {
-  const m = /^recordings\/([^/]+)\/segments\/([^/]+)\/([^/]+)\/(\d{6,})\.webm$/.exec(key);
+  const m = /^recordings\/([^/]+)\/segments\/([^/]+)\/([^/]+)\/(\d{6,})\.(?:webm|mkv)$/.exec(key);
   if (!m || !isSafeId(m[1]) || !isSafeId(m[2]) || !isSafeId(m[3])) return undefined;
   return { recordingId: m[1], participantId: m[2], track: m[3], seq: Number(m[4]) };
 }

@@ -1,7 +1,7 @@
 import type { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { JobName } from '../jobs/job.types';
 import type { RecordingManifest, RecordingStatus } from '../manifest/manifest.types';
-import { TRANSCRIPT_FORMATS, storageKeys } from '../storage/storage-keys';
+import { TRANSCRIPT_FORMATS, parseSegmentKey as parseStoredSegmentKey, storageKeys } from '../storage/storage-keys';
 import type { WebhookEvent } from './webhook-events';
 import { createWebhookJobHandler, type WebhookJobDeps } from './webhook-job';
 
@@ -19,8 +19,8 @@ const EVENT_STATUS: Partial<Record<WebhookEvent, RecordingStatus>> = {
 
 /** `recordings/{id}/segments/{participantId}/{trackKey}/{seq}.{container}` parsed; undefined for other keys. */
 export function parseSegmentKey(key: string): { participantId: string; trackKey: string; seq: number } | undefined {
-  const m = /^recordings\/[^/]+\/segments\/([^/]+)\/([^/]+)\/(\d+)\.[a-z0-9]+$/.exec(key);
-  return m ? { participantId: m[1] as string, trackKey: m[2] as string, seq: Number(m[3]) } : undefined;
+  const k = parseStoredSegmentKey(key);
+  return k ? { participantId: k.participantId, trackKey: k.track, seq: k.seq } : undefined;
 }
 
 /**
