@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { RecordingManifest } from '../../src/manifest/manifest.types';
+import { decodeErrors as pipelineDecodeErrors } from '../../src/pipeline/media-check';
 import { opusLoopSource, vp8LoopSource } from '../../src/media/loop-sources';
 import type { LoopSource, PacedRtpSender } from '../../src/media/paced-rtp-sender';
 import { packetizeVp8 } from '../../src/media/rtp-packetizer';
@@ -117,10 +118,14 @@ export async function probe(file: string): Promise<{ durationS: number; streams:
   return { durationS: Number(j.format.duration), streams: j.streams.map((s) => s.codec_type).sort() };
 }
 
-/** ffmpeg decode errors of a file ('' when it decodes cleanly). */
+/**
+ * ffmpeg decode errors of a file ('' when it decodes cleanly): the pipeline's own check, whose null
+ * output keeps the file's time base. (A plain `-f null` gives the null muxer 1/guessed-frame-rate:
+ * two frames closer than one nominal interval then collide and it logs "non monotonically
+ * increasing dts" for a file that is fine; a CI run failed on exactly that.)
+ */
 export async function decodeErrors(file: string): Promise<string> {
-  const { stderr } = await run('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-f', 'null', '-'], { maxBuffer: 16 * 1024 * 1024 });
-  return stderr.trim();
+  return (await pipelineDecodeErrors('ffmpeg', file)).join('\n');
 }
 
 // ---- media with a known event --------------------------------------------------------------
