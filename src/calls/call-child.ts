@@ -56,6 +56,7 @@ async function run(recordingId: string, config: AppConfig): Promise<void> {
       signal: abort.signal,
       abortReason: () => reason,
       onStatus: (status, s) => void send({ type: 'status', status, segments: s.segments, uploaded: s.uploaded }),
+      onPart: (part, botId) => void send({ type: 'part', part, botId }),
     });
     await send({ type: 'done', part: outcome.part, stopReason: outcome.stopReason, handover: outcome.handover, manifest: outcome.manifest });
   } finally {

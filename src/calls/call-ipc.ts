@@ -11,11 +11,12 @@ export type ToCallProcess =
 export type FromCallProcess =
   | { type: 'status'; status: BotStatus; segments: number; uploaded: number }
   | { type: 'stored'; key: string }
+  | { type: 'part'; part: number; botId: string }
   | { type: 'done'; part: number; stopReason: string; handover: boolean; manifest: RecordingManifest }
   | { type: 'error'; code: string; message: string; retryable: boolean };
 
 /** Narrow an IPC message (untrusted shape) to FromCallProcess. */
 export function isFromCallProcess(m: unknown): m is FromCallProcess {
   const t = (m as { type?: unknown } | null)?.type;
-  return t === 'status' || t === 'stored' || t === 'done' || t === 'error';
+  return t === 'status' || t === 'stored' || t === 'part' || t === 'done' || t === 'error';
 }

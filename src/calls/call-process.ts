@@ -56,6 +56,7 @@ function runOnce(recordingId: string, config: AppConfig, hooks: RunHooks): Promi
       if (!isFromCallProcess(m)) return;
       if (m.type === 'status') hooks.onStatus?.(m.status, { segments: m.segments, uploaded: m.uploaded });
       else if (m.type === 'stored') hooks.onSegmentStored?.(m.key);
+      else if (m.type === 'part') hooks.onPart?.(m.part, m.botId);
       else if (m.type === 'done') result = { kind: 'done', outcome: { recordingId, part: m.part, stopReason: m.stopReason, handover: m.handover, manifest: m.manifest } };
       else result = { kind: 'error', code: m.code, message: m.message, retryable: m.retryable };
     });

@@ -25,6 +25,9 @@ describe('storedSeqFloor (a rejoining part never overwrites segments an earlier 
     expect(floor('p1', 'video')).toBe(9);
     expect(floor('p2', 'audio')).toBe(1);
     expect(floor('p3', 'audio')).toBe(0);
+    const live = await storedSeqFloor(storage, 'r1', () => [], log, true);
+    expect(live('p1', 'audio')).toBe(7 + SEQ_SKIP_UNLISTED);
+    expect(live('p3', 'audio')).toBe(SEQ_SKIP_UNLISTED);
   });
 
   it('skips far ahead of the known numbers when storage cannot be listed', async () => {

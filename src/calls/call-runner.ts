@@ -6,6 +6,7 @@ import { botSettingsFromConfig } from '../bot/bot-settings';
 import { RecbotError, errorMessage } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import type { AppConfig } from '../config/config.schema';
+import { mergeManifest } from '../manifest/manifest-merge';
 import { writeFileAtomic, type ManifestStore } from '../manifest/manifest-store';
 import type { ManifestSegment, RecordingManifest } from '../manifest/manifest.types';
 import { StorageManifestSource } from '../pipeline/manifest-source';
@@ -48,6 +49,8 @@ export interface RunHooks {
   abortReason?(): string;
   /** A call process verified a segment upload (object key); inline runs report via the uploader's recordUpload. */
   onSegmentStored?(key: string): void;
+  /** This run's part number and bot participant id, once its session is open. */
+  onPart?(part: number, botId: string): void;
 }
 
 const MANIFEST_PUSH_MS = 5000;
@@ -58,23 +61,25 @@ export const SEQ_SKIP_UNLISTED = 1000;
  * The highest segment number in storage per participant/track. A part that was killed may have
  * uploaded segments its manifest never listed (the manifest is pushed every few seconds); the next
  * part numbers its segments above them so it never overwrites their objects (keys carry no part).
- * When storage cannot be listed, numbers skip SEQ_SKIP_UNLISTED past the known ones instead.
+ * When storage cannot be listed, or an earlier part may still be recording (`earlierLive`: it
+ * never ended), numbers also skip SEQ_SKIP_UNLISTED ahead.
  */
 export async function storedSeqFloor(
-  storage: StorageDriver, recordingId: string, known: () => readonly ManifestSegment[], log: Logger,
+  storage: StorageDriver, recordingId: string, known: () => readonly ManifestSegment[], log: Logger, earlierLive = false,
 ): Promise<(participantId: string, trackKey: string) => number> {
+  const skip = earlierLive ? SEQ_SKIP_UNLISTED : 0;
   try {
     const floor = new Map<string, number>();
     for (const o of await storage.list(storageKeys.segmentsPrefix(recordingId))) {
       const k = parseSegmentKey(o.key);
       if (k) floor.set(`${k.participantId}/${k.track}`, Math.max(floor.get(`${k.participantId}/${k.track}`) ?? 0, k.seq));
     }
-    return (participantId, trackKey) => floor.get(`${participantId}/${trackKey}`) ?? 0;
+    return (participantId, trackKey) => (floor.get(`${participantId}/${trackKey}`) ?? 0) + skip;
   } catch (err) {
     log.warn({ err: errorMessage(err) }, `cannot list stored segments; new segment numbers skip ${SEQ_SKIP_UNLISTED} ahead`);
     return (participantId, trackKey) => {
       const mine = known().filter((s) => s.participantId === participantId && s.trackKey === trackKey);
-      return Math.max(0, ...mine.map((s) => s.seq)) + SEQ_SKIP_UNLISTED;
+      return Math.max(0, ...mine.map((s) => s.seq)) + Math.max(skip, SEQ_SKIP_UNLISTED);
     };
   }
 }
@@ -82,7 +87,7 @@ const UPLOAD_WAIT_MS = 6 * 3600_000;
 /** Statuses after which a call is over: a JoinCall for them never rejoins. */
 const ENDED = new Set<RecordingManifest['status']>(['processing', 'completed', 'failed', 'deleted']);
 /** Stop reasons after which the call goes on without us and another recorder should rejoin. */
-export const HANDOVER_REASONS = new Set(['shutdown', 'disk-full']);
+export const HANDOVER_REASONS = new Set(['shutdown', 'disk-full', 'lock-lost']);
 
 /**
  * Runs one part of one recording on this recorder: seed the local manifest from storage, open a
@@ -131,7 +136,10 @@ export class CallRunner {
     const store = await this.deps.manifestStore(recordingId);
     const known = [...remote.parts, ...store.snapshot().parts];
     const part = known.reduce((max, p) => Math.max(max, p.part), 0) + 1;
-    const seqFloor = await storedSeqFloor(this.deps.storage, recordingId, () => store.snapshot().segments, log);
+    // A part that never ended (killed, or still recording after losing its job lock) may go on
+    // numbering segments: this part's numbers start SEQ_SKIP_UNLISTED above, out of its way.
+    const earlierLive = known.some((p) => p.endedMs === undefined);
+    const seqFloor = await storedSeqFloor(this.deps.storage, recordingId, () => store.snapshot().segments, log, earlierLive);
 
     const signaling = new GdmnSignalingAdapter({
       url: remote.signalingUrl,
@@ -166,6 +174,7 @@ export class CallRunner {
       settings: { ...botSettingsFromConfig(c), maxDurationMs: opts.maxDurationMs, emptyRoomTimeoutMs: opts.emptyRoomTimeoutMs },
       logger: log.child({ part }),
     });
+    hooks.onPart?.(part, signaling.selfId);
     const pushTimer = setInterval(() => void this.push(session.manifest, log), MANIFEST_PUSH_MS);
     const onAbort = (): void => void bot.stop(hooks.abortReason?.() ?? 'stopped');
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
@@ -192,8 +201,7 @@ export class CallRunner {
     const handover = HANDOVER_REASONS.has(stopReason);
     // The session ends when the bot left, not when the last upload got through (S3 may be down for minutes).
     if (!handover) await session.manifest.setStatus('processing', leftMs, stopReason);
-    const manifest = session.manifest.snapshot();
-    await this.manifests.save(manifest);
+    const manifest = await this.saveMerged(session.manifest.snapshot());
     if (/already_in_room|unreachable|refused/i.test(stopReason) && manifest.segments.length === 0) {
       throw new RecbotError('JOIN_FAILED', `bot could not join room ${remote.roomId}: ${stopReason}`);
     }
@@ -208,7 +216,18 @@ export class CallRunner {
 
   /** Push the local manifest to storage (progress for the API); failures only logged. */
   private async push(store: ManifestStore, log: Logger): Promise<void> {
-    await this.manifests.save(store.snapshot()).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'manifest push failed'));
+    await this.saveMerged(store.snapshot()).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'manifest push failed'));
+  }
+
+  /**
+   * Write this part's manifest merged with the stored one, so entries another writer listed (a
+   * part that took over after a lost job lock, a killed part's late write) are kept, not overwritten.
+   */
+  private async saveMerged(mine: RecordingManifest): Promise<RecordingManifest> {
+    const stored = await this.manifests.load(mine.recordingId).catch(() => undefined);
+    const merged = stored ? mergeManifest(mine, stored) : mine;
+    await this.manifests.save(merged);
+    return merged;
   }
 
   /** Wait until every closed segment with a local file is uploaded and verified. */

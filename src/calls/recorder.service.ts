@@ -29,7 +29,16 @@ import { recorderMetrics } from './recorder.metrics';
 interface RunningCall {
   abort: AbortController;
   reason: string;
+  /** This run's part and bot id (known once its session opened). */
+  part?: { part: number; botId: string };
+  /** The JoinCall lock was lost: this run only waits for the part that takes over. */
+  lockLost?: boolean;
+  /** joinCall returned (or threw). */
+  done?: boolean;
 }
+
+/** How often a recorder that lost its job lock looks for the part that took the call over. */
+const TAKEOVER_POLL_MS = 2000;
 
 /**
  * The recorder role: takes JoinCall jobs from the `bots` queue within RECORDER_MAX_CALLS, runs each
@@ -87,7 +96,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
       call.reason = msg.type === 'delete' ? 'deleted' : 'stopped';
       call.abort.abort();
     });
-    this.registry.register(JobName.JoinCall, (d, ctx) => this.joinCall(d.recordingId, ctx.progress));
+    this.registry.register(JobName.JoinCall, (d, ctx) => this.joinCall(d.recordingId, ctx.progress, ctx.lockLost));
     this.jobs.startWorkers(this.registry, {
       queues: [QueueName.Bots],
       concurrency: { [QueueName.Bots]: c.RECORDER_MAX_CALLS },
@@ -113,12 +122,20 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     this.diskGuard?.close();
   }
 
-  private async joinCall(recordingId: string, progress: (pct: number | object) => Promise<void>): Promise<unknown> {
+  private async joinCall(recordingId: string, progress: (pct: number | object) => Promise<void>, lockLost?: AbortSignal): Promise<unknown> {
     if (!this.runner) throw new RecbotError('NOT_READY', 'recorder not ready', { retryable: true });
     if (this.draining) throw new RecbotError('DRAINING', 'recorder is shutting down', { retryable: true });
     if (this.diskGuard?.isFull()) throw new RecbotError('DISK_FULL', 'recorder spool disk is below DISK_MIN_FREE_MB', { retryable: true });
     const call: RunningCall = { abort: new AbortController(), reason: 'stopped' };
+    const previous = this.calls.get(recordingId);
+    if (previous && !previous.done) {
+      // The same JoinCall again while its run is still here: that run's lock was lost and this
+      // recorder took the job over, so the old run leaves now.
+      previous.reason = 'lock-lost';
+      previous.abort.abort();
+    }
     this.calls.set(recordingId, call);
+    lockLost?.addEventListener('abort', () => void this.leaveAfterTakeover(recordingId, call), { once: true });
     if (await this.control.isStopRequested(recordingId)) call.abort.abort();
     let started = false;
     let outcome: CallOutcome;
@@ -133,6 +150,9 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
         }
       },
       onSegmentStored: (key) => void this.segmentStored(recordingId, key),
+      onPart: (part, botId) => {
+        call.part = { part, botId };
+      },
     };
     try {
       if (useCallProcesses(this.config.RECORDER_PROCESS_MODEL)) {
@@ -143,7 +163,8 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
         outcome = await this.runner.run(recordingId, hooks);
       }
     } finally {
-      this.calls.delete(recordingId);
+      call.done = true;
+      if (this.calls.get(recordingId) === call) this.calls.delete(recordingId);
     }
     if (call.reason === 'deleted') {
       await this.releaseStore(recordingId);
@@ -152,6 +173,37 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     }
     if (outcome.handover) throw new RecbotError('HANDOVER', `call handed over (${outcome.stopReason})`, { retryable: true });
     return this.finish(outcome);
+  }
+
+  /**
+   * The JoinCall's lock was lost (Redis lost it, e.g. after an outage longer than the lock): BullMQ
+   * runs the job again, here or on another recorder, as the next part. Leaving at once would leave
+   * the call unrecorded until then, so this bot records on until that part is in the manifest (or
+   * a cap passes), then leaves as a handover: no post-call flow from this run, no second bot for long.
+   */
+  private async leaveAfterTakeover(recordingId: string, call: RunningCall): Promise<void> {
+    if (call.abort.signal.aborted) return;
+    call.lockLost = true;
+    const c = this.config;
+    const capMs = c.JOB_LOCK_DURATION_MS + c.JOB_STALLED_INTERVAL_MS + 60_000;
+    const log = this.log.child({ recordingId, part: call.part?.part });
+    log.warn({ capMs }, 'JoinCall lock lost: recording on until the part that takes the call over has joined');
+    const store = new StorageManifestSource(this.storage);
+    const deadline = Date.now() + capMs;
+    let why = 'cap reached';
+    while (!call.abort.signal.aborted && !call.done && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, TAKEOVER_POLL_MS));
+      const m = await store.load(recordingId).catch(() => undefined);
+      const mine = call.part;
+      if (m && mine && m.parts.some((p) => p.part > mine.part || (p.part === mine.part && p.botId !== mine.botId))) {
+        why = 'taken over';
+        break;
+      }
+    }
+    if (call.abort.signal.aborted || call.done) return;
+    log.warn({ why }, 'leaving the call after the lost JoinCall lock');
+    call.reason = 'lock-lost';
+    call.abort.abort();
   }
 
   /** Start the post-call flow (or fail the recording when nothing was recorded). */

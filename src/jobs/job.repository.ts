@@ -66,6 +66,8 @@ export class JobRepository {
   private readonly timing: JobTiming;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
+  /** Per running job: aborted when its lock could not be renewed (JobContext.lockLost). */
+  private readonly lockLost = new Map<string, AbortController>();
   private flow?: FlowProducer;
   private closing?: Promise<void>;
 
@@ -135,6 +137,12 @@ export class JobRepository {
         }
       });
       worker.on('error', (err) => this.log.error({ queue, err: err.message }, 'worker error'));
+      worker.on('lockRenewalFailed', (ids) => {
+        for (const id of ids) {
+          this.log.warn({ queue, jobId: id }, 'job lock lost (not renewed in time); the job will run again elsewhere');
+          this.lockLost.get(id)?.abort();
+        }
+      });
       this.workers.push(worker);
     }
   }
@@ -144,17 +152,22 @@ export class JobRepository {
     if (!handler) throw toBullError(new Error(`no handler for ${job.name}`));
     const log = this.log.child({ jobId: job.id, job: job.name });
     const started = Date.now();
+    const lockLost = new AbortController();
+    if (job.id) this.lockLost.set(job.id, lockLost);
     try {
       const data = parsePayload(job.name as JobName, job.data as unknown);
       const result = await handler(data, {
         jobId: job.id ?? '',
         attempt: job.attemptsMade + 1,
         progress: (pct) => job.updateProgress(pct),
+        lockLost: lockLost.signal,
       });
       log.info({ ms: Date.now() - started }, 'job completed');
       return result;
     } catch (err) {
       throw toBullError(err);
+    } finally {
+      if (job.id && this.lockLost.get(job.id) === lockLost) this.lockLost.delete(job.id);
     }
   }
 

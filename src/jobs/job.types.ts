@@ -115,6 +115,12 @@ export interface JobContext {
   attempt: number;
   /** Report progress (0-100, or a small JSON object such as live call stats). */
   progress(progress: number | object): Promise<void>;
+  /**
+   * Aborted when this worker could not renew the job's lock (Redis lost it, e.g. after an outage
+   * longer than JOB_LOCK_DURATION_MS): the job is or will be run again elsewhere; this run's result
+   * will not be recorded.
+   */
+  lockLost?: AbortSignal;
 }
 
 /** A job handler: throw to fail (RecbotError.retryable decides whether BullMQ retries). */
