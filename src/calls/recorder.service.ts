@@ -33,8 +33,14 @@ interface RunningCall {
   part?: { part: number; botId: string };
   /** The JoinCall lock was lost: this run only waits for the part that takes over. */
   lockLost?: boolean;
-  /** joinCall returned (or threw). */
+  /** The run ended (the bot left and its segments are uploaded), or failed. */
   done?: boolean;
+  /** The run's outcome (set when it starts). */
+  outcome?: Promise<CallOutcome>;
+  /** Progress of the job delivery that owns the call (changes when a re-delivery adopts it). */
+  progress: (pct: number | object) => Promise<void>;
+  /** A re-delivery of the same JoinCall adopted this call; resolves when it finished it. */
+  adopted?: { promise: Promise<void> };
 }
 
 /** How often a recorder that lost its job lock looks for the part that took the call over. */
@@ -124,26 +130,20 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
 
   private async joinCall(recordingId: string, progress: (pct: number | object) => Promise<void>, lockLost?: AbortSignal): Promise<unknown> {
     if (!this.runner) throw new RecbotError('NOT_READY', 'recorder not ready', { retryable: true });
+    const previous = this.calls.get(recordingId);
+    if (previous?.outcome && !previous.done) return this.adopt(recordingId, previous, progress, lockLost);
     if (this.draining) throw new RecbotError('DRAINING', 'recorder is shutting down', { retryable: true });
     if (this.diskGuard?.isFull()) throw new RecbotError('DISK_FULL', 'recorder spool disk is below DISK_MIN_FREE_MB', { retryable: true });
-    const call: RunningCall = { abort: new AbortController(), reason: 'stopped' };
-    const previous = this.calls.get(recordingId);
-    if (previous && !previous.done) {
-      // The same JoinCall again while its run is still here: that run's lock was lost and this
-      // recorder took the job over, so the old run leaves now.
-      previous.reason = 'lock-lost';
-      previous.abort.abort();
-    }
+    const call: RunningCall = { abort: new AbortController(), reason: 'stopped', progress };
     this.calls.set(recordingId, call);
     lockLost?.addEventListener('abort', () => void this.leaveAfterTakeover(recordingId, call), { once: true });
     if (await this.control.isStopRequested(recordingId)) call.abort.abort();
     let started = false;
-    let outcome: CallOutcome;
     const hooks: RunHooks = {
       signal: call.abort.signal,
       abortReason: () => call.reason,
       onStatus: (st, s) => {
-        void progress({ state: st.state, participants: st.participants.length, peers: st.peers.length, segments: s.segments, uploaded: s.uploaded }).catch(() => undefined);
+        void call.progress({ state: st.state, participants: st.participants.length, peers: st.peers.length, segments: s.segments, uploaded: s.uploaded }).catch(() => undefined);
         if (!started && st.state === 'in-room') {
           started = true;
           void this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.started' } }).catch(() => undefined);
@@ -154,21 +154,59 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
         call.part = { part, botId };
       },
     };
-    try {
-      if (useCallProcesses(this.config.RECORDER_PROCESS_MODEL)) {
-        // The call process becomes the single writer of this recording's manifest.
-        await this.settleRecovered(recordingId);
-        outcome = await runCallProcess(recordingId, this.config, hooks);
-      } else {
-        outcome = await this.runner.run(recordingId, hooks);
+    const runner = this.runner;
+    call.outcome = (async () => {
+      try {
+        if (useCallProcesses(this.config.RECORDER_PROCESS_MODEL)) {
+          // The call process becomes the single writer of this recording's manifest.
+          await this.settleRecovered(recordingId);
+          return await runCallProcess(recordingId, this.config, hooks);
+        }
+        return await runner.run(recordingId, hooks);
+      } finally {
+        call.done = true;
+        if (this.calls.get(recordingId) === call) this.calls.delete(recordingId);
       }
-    } finally {
-      call.done = true;
-      if (this.calls.get(recordingId) === call) this.calls.delete(recordingId);
+    })();
+    const outcome = await call.outcome.catch(async (err: unknown) => {
+      if (!call.adopted) throw err;
+      await call.adopted.promise; // the adopting job reports the error
+      return undefined;
+    });
+    if (call.adopted) {
+      // This job lost its lock and came back to this recorder: the new delivery finishes the call.
+      // Return only after it did, so BullMQ stops tracking the job id after the adopter's run.
+      await call.adopted.promise;
+      return { adopted: true };
     }
+    return this.afterCall(recordingId, call, outcome as CallOutcome);
+  }
+
+  /**
+   * The same JoinCall again while its call still runs here: its lock was lost (Redis outage) and
+   * BullMQ handed the job back to this recorder. No second bot: this delivery (holding the valid
+   * lock) adopts the running call, stops it from leaving, and finishes it when it ends.
+   */
+  private async adopt(recordingId: string, call: RunningCall, progress: (pct: number | object) => Promise<void>, lockLost?: AbortSignal): Promise<unknown> {
+    this.log.warn({ recordingId, part: call.part?.part }, 'JoinCall delivered again while its call runs here (lock was lost): adopting the running call');
+    let release!: () => void;
+    call.adopted = { promise: new Promise<void>((r) => (release = r)) };
+    call.lockLost = false;
+    call.progress = progress;
+    lockLost?.addEventListener('abort', () => void this.leaveAfterTakeover(recordingId, call), { once: true });
+    try {
+      const outcome = await (call.outcome as Promise<CallOutcome>);
+      return await this.afterCall(recordingId, call, outcome);
+    } finally {
+      release();
+    }
+  }
+
+  /** After the bot left: clean up a deleted recording, hand over, or start the post-call flow. */
+  private async afterCall(recordingId: string, call: RunningCall, outcome: CallOutcome): Promise<unknown> {
     if (call.reason === 'deleted') {
       await this.releaseStore(recordingId);
-      await this.runner.cleanupSpool(recordingId);
+      await this.runner?.cleanupSpool(recordingId);
       return { deleted: true };
     }
     if (outcome.handover) throw new RecbotError('HANDOVER', `call handed over (${outcome.stopReason})`, { retryable: true });
@@ -182,7 +220,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
    * a cap passes), then leaves as a handover: no post-call flow from this run, no second bot for long.
    */
   private async leaveAfterTakeover(recordingId: string, call: RunningCall): Promise<void> {
-    if (call.abort.signal.aborted) return;
+    if (call.abort.signal.aborted || call.lockLost) return;
     call.lockLost = true;
     const c = this.config;
     const capMs = c.JOB_LOCK_DURATION_MS + c.JOB_STALLED_INTERVAL_MS + 60_000;
@@ -191,7 +229,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     const store = new StorageManifestSource(this.storage);
     const deadline = Date.now() + capMs;
     let why = 'cap reached';
-    while (!call.abort.signal.aborted && !call.done && Date.now() < deadline) {
+    while (!call.abort.signal.aborted && !call.done && call.lockLost && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, TAKEOVER_POLL_MS));
       const m = await store.load(recordingId).catch(() => undefined);
       const mine = call.part;
@@ -200,7 +238,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
         break;
       }
     }
-    if (call.abort.signal.aborted || call.done) return;
+    if (call.abort.signal.aborted || call.done || !call.lockLost) return; // ended, or adopted by a re-delivery
     log.warn({ why }, 'leaving the call after the lost JoinCall lock');
     call.reason = 'lock-lost';
     call.abort.abort();

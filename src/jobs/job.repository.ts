@@ -136,11 +136,19 @@ export class JobRepository {
           );
         }
       });
-      worker.on('error', (err) => this.log.error({ queue, err: err.message }, 'worker error'));
+      worker.on('error', (err) => {
+        // Lock renewal failures are reported once per job by the lockRenewalFailed handler below.
+        if (err.message.startsWith('could not renew lock for job')) return;
+        // A run that lost its lock finished: BullMQ refuses its result (the job's new run owns it).
+        if (/^(Missing lock|Lock mismatch) for job/.test(err.message)) this.log.warn({ queue, err: err.message }, 'result of a run that lost its job lock ignored');
+        else this.log.error({ queue, err: err.message }, 'worker error');
+      });
       worker.on('lockRenewalFailed', (ids) => {
         for (const id of ids) {
-          this.log.warn({ queue, jobId: id }, 'job lock lost (not renewed in time); the job will run again elsewhere');
-          this.lockLost.get(id)?.abort();
+          const lost = this.lockLost.get(id);
+          if (!lost || lost.signal.aborted) continue;
+          this.log.warn({ queue, jobId: id }, 'job lock lost (not renewed in time); the job will run again');
+          lost.abort();
         }
       });
       this.workers.push(worker);
