@@ -175,7 +175,21 @@ export class CallRunner {
       logger: log.child({ part }),
     });
     hooks.onPart?.(part, signaling.selfId);
-    const pushTimer = setInterval(() => void this.push(session.manifest, log), MANIFEST_PUSH_MS);
+    // Announce the part in storage at once (not at the first periodic push): the next part's number
+    // and a recorder waiting to hand over after a lost lock both read it from there.
+    void this.push(session.manifest, log);
+    // Periodic pushes, jittered: two writers of one recording (see saveMerged) must not keep landing
+    // in the same instant, where one's read-merge-write would keep erasing the other's last write.
+    let pushTimer: NodeJS.Timeout | undefined;
+    let pushing = true;
+    const schedulePush = (): void => {
+      pushTimer = setTimeout(() => {
+        void this.push(session.manifest, log).finally(() => {
+          if (pushing) schedulePush();
+        });
+      }, MANIFEST_PUSH_MS * (0.7 + Math.random() * 0.6));
+    };
+    schedulePush();
     const onAbort = (): void => void bot.stop(hooks.abortReason?.() ?? 'stopped');
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
     bot.on('status', (st) => {
@@ -193,7 +207,8 @@ export class CallRunner {
       leftMs = Date.now();
     } finally {
       hooks.signal?.removeEventListener('abort', onAbort);
-      clearInterval(pushTimer);
+      pushing = false;
+      clearTimeout(pushTimer);
     }
     log.info({ part, stopReason }, 'bot left; closing tracks');
     await session.close(stopReason, { drain: true });

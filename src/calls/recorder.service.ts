@@ -45,6 +45,8 @@ interface RunningCall {
 
 /** How often a recorder that lost its job lock looks for the part that took the call over. */
 const TAKEOVER_POLL_MS = 2000;
+/** How long the old part stays after the new one is listed when no track of the new one shows up. */
+const TAKEOVER_MEDIA_WAIT_MS = 15_000;
 
 /**
  * The recorder role: takes JoinCall jobs from the `bots` queue within RECORDER_MAX_CALLS, runs each
@@ -229,13 +231,24 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     const store = new StorageManifestSource(this.storage);
     const deadline = Date.now() + capMs;
     let why = 'cap reached';
+    let newerSinceMs: number | undefined;
     while (!call.abort.signal.aborted && !call.done && call.lockLost && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, TAKEOVER_POLL_MS));
       const m = await store.load(recordingId).catch(() => undefined);
       const mine = call.part;
-      if (m && mine && m.parts.some((p) => p.part > mine.part || (p.part === mine.part && p.botId !== mine.botId))) {
-        why = 'taken over';
-        break;
+      const newer = m && mine ? m.parts.filter((p) => p.part > mine.part || (p.part === mine.part && p.botId !== mine.botId)) : [];
+      if (m && newer.length > 0) {
+        // The new part is listed when its session opens, before its bot is in the call: leave once
+        // it records a track (or a while after it appeared, for a call without media).
+        newerSinceMs ??= Date.now();
+        if (m.tracks.some((t) => t.part > (mine?.part ?? 0) && newer.some((p) => p.part === t.part))) {
+          why = 'taken over';
+          break;
+        }
+        if (Date.now() - newerSinceMs > TAKEOVER_MEDIA_WAIT_MS) {
+          why = 'taken over (no media from the new part yet)';
+          break;
+        }
       }
     }
     if (call.abort.signal.aborted || call.done || !call.lockLost) return; // ended, or adopted by a re-delivery

@@ -131,13 +131,18 @@ describe('a recorder SIGKILLed mid-call (two recorder processes)', () => {
     expect(covering).toBeDefined();
   });
   it.each([
-    ['two recorders: the job runs again on either one (a takeover as part 2, or the same one adopting its call)', 2],
+    ['two recorders with one call each: the other one takes the job over as part 2, the first leaves once part 2 is in', 2],
     ['one recorder: the job comes back to it and it adopts its running call (one part, no rejoin)', 1],
   ])('a lost JoinCall lock, %s; no gap, no overwritten segment', async (_label, count) => {
     const redis2 = await startTestRedis();
     moreRedis.push(redis2);
     const { bucket, info, client } = await createTestBucket(`e2e-lock-lost-${count}`);
-    const env = { ...BASE_ENV, ...s3Env(info, bucket), REDIS_URL: redis2.url, JOB_LOCK_DURATION_MS: '4000', JOB_STALLED_INTERVAL_MS: '1500' };
+    // Two recorders: RECORDER_MAX_CALLS=1 keeps the busy one from taking its own job back, so the
+    // takeover path runs; one recorder (default capacity): the job can only come back to it.
+    const env = {
+      ...BASE_ENV, ...s3Env(info, bucket), REDIS_URL: redis2.url, JOB_LOCK_DURATION_MS: '4000', JOB_STALLED_INTERVAL_MS: '1500',
+      ...(count === 2 ? { RECORDER_MAX_CALLS: '1' } : {}),
+    };
     const recorders = (count === 2 ? ['a', 'b'] : ['solo']).map((n) => startRecorder(`lock${count}-${n}`, env));
     const api = await startService({ ...env, APP_ROLE: 'api', WORK_DIR: path.join(dir, `lock${count}-api`) });
     services.push(api);
@@ -160,12 +165,18 @@ describe('a recorder SIGKILLed mid-call (two recorder processes)', () => {
       }
       // BullMQ runs the stalled job again on either recorder. The other one joins as part 2 and part 1
       // leaves once part 2 is there; the same one adopts its running call (no second bot, one part).
-      await sleep(15_000);
+      if (count === 2) {
+        // Part 2 joins; part 1 leaves once part 2 records (its track is in the stored manifest).
+        await waitForManifest(api.url, id, (x) => x.parts.some((p) => p.part === 1 && p.endReason === 'lock-lost') && x.segments.some((s) => s.part === 2 && s.uploadedMs), 60_000);
+        await sleep(2000);
+      } else {
+        await sleep(15_000); // the adopted call goes on as if nothing happened
+      }
       expect((await fetch(`${api.url}/v1/recordings/${id}/stop`, { method: 'POST' })).status).toBe(202);
       const m = await waitForManifest(api.url, id, isFinal, 120_000);
       expect(m.status).toBe('completed');
       const takeover = m.parts.some((p) => p.part === 2);
-      if (count === 1) expect(takeover).toBe(false);
+      expect(takeover).toBe(count === 2);
       expect(m.parts.map((p) => p.part).sort()).toEqual(takeover ? [1, 2] : [1]);
       if (takeover) {
         const p1 = m.parts.find((p) => p.part === 1)!;
