@@ -88,8 +88,15 @@ describe('recorder with a real Chromium participant (whole service)', () => {
     // first video frame follows the first audio by up to ~100 ms (CI measured -104 ms for VP9 once).
     expect(Math.abs(a.startMs - v.startMs)).toBeLessThanOrEqual(250);
     expect(Math.abs(a.endMs - v.endMs)).toBeLessThanOrEqual(250);
-    // No gap during the call (once Chromium stops sending, a slow stop may add a final 'outage').
-    expect(m.gaps.filter((g) => g.participantId === 'chrome-host' && g.startMs < stoppedAt - 500)).toEqual([]);
+    // No gap during the call (once Chromium stops sending, a slow stop may add a final 'outage'),
+    // except the short freeze of a frame lost on the loaded loopback (within FRAME_TOLERANCE above):
+    // the recorder drops the broken frame, asks for a key frame and labels the freeze 'loss' (CI once:
+    // 494/495 VP9 frames, a 17 ms 'loss' gap). One such gap per missing frame at most, each < 1 s.
+    const during = m.gaps.filter((g) => g.participantId === 'chrome-host' && g.startMs < stoppedAt - 500);
+    if (during.length > 0) console.log(`${codec}: gaps during the call ${JSON.stringify(during.map((g) => ({ track: g.trackKey, reason: g.reason, ms: g.endMs - g.startMs })))}`);
+    expect(during.filter((g) => g.reason !== 'loss')).toEqual([]);
+    expect(during.length).toBeLessThanOrEqual(sent.framesSent - written);
+    for (const g of during) expect(g.endMs - g.startMs).toBeLessThan(1000);
     const final = await getManifest(svc.url, id);
     expect(final.segments.every((s) => s.uploadedMs && s.md5)).toBe(true);
   };
