@@ -49,9 +49,12 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/recbo
   tail -n 30 /tmp/recbot-apt.log >&2
   exit 1
 }
-# Debian starts some of these as system services; recbot and its tests run their own instances.
-for svc in redis-server coturn ceph-mon.target ceph-osd.target radosgw ceph.target; do
-  $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+# Debian may start some of these as system services (redis-server on 6379, coturn). recbot and its
+# tests run their own instances on free ports, so they do not need them stopped, and this script never
+# stops or disables anything it did not start. Say so, and leave the decision to the user.
+for svc in redis-server coturn; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    echo "[recbot] note: Debian started the system service '$svc'; recbot does not use it (stop it with: systemctl disable --now $svc)"
+  fi
 done
-pkill -x redis-server 2>/dev/null || true
 echo "[recbot] installed: ${missing[*]}"

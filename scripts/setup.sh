@@ -4,6 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node.js 20 or newer (20 is past end of life but works; 22 and 24 are LTS). Stop early and clearly.
+if ! command -v node >/dev/null 2>&1; then
+  echo "[recbot] ERROR: Node.js is not installed. Install Node.js 22 or 24 (LTS), or 20." >&2; exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "[recbot] ERROR: recbot needs Node.js 20 or newer (tested: 20, 22, 24); this is Node.js $(node --version). Install a current LTS release." >&2
+  exit 1
+fi
+
 if [ "${1:-}" = "--full" ]; then
   bash scripts/install-system-deps.sh
 else

@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { AppConfig } from '../config/config.schema';
-import { loadConfig } from '../config/config.schema';
+import { loadConfig, resolveConfigPaths } from '../config/config.schema';
 import { createLogger, initLogger } from '../common/logger';
-import { requireBinaries } from '../common/binaries';
+import { requireAll, type Requirement } from '../common/binaries';
 import { errorMessage } from '../common/errors';
 import { createStorageDriver } from '../storage/storage.factory';
 import { enableDefaultMetrics } from '../common/metrics';
@@ -25,12 +25,23 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** Binaries each role needs at run time. */
-export function requiredBinaries(config: AppConfig): string[] {
-  const bins: string[] = [];
-  if (!config.REDIS_URL) bins.push(config.REDIS_SERVER_BIN);
-  if (config.APP_ROLE !== 'api') bins.push(config.FFMPEG_BIN, config.FFPROBE_BIN);
-  return bins;
+/** The offline recogniser's US English model (Debian pocketsphinx-en-us). */
+export const POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+/** What the configured roles need on this machine at run time: checked at start-up, all at once. */
+export function requiredBinaries(config: AppConfig): Requirement[] {
+  const reqs: Requirement[] = [];
+  if (!config.REDIS_URL) reqs.push({ name: config.REDIS_SERVER_BIN, debianPackage: 'redis-server', why: 'embedded Redis: REDIS_URL is unset' });
+  if (config.APP_ROLE !== 'api') {
+    reqs.push({ name: config.FFMPEG_BIN, debianPackage: 'ffmpeg', why: 'media' }, { name: config.FFPROBE_BIN, debianPackage: 'ffmpeg', why: 'media' });
+  }
+  const worker = config.APP_ROLE === 'worker' || config.APP_ROLE === 'all';
+  if (worker && !config.OPENAI_API_KEY) {
+    const why = 'offline transcription: OPENAI_API_KEY is unset';
+    reqs.push({ name: 'pocketsphinx_continuous', debianPackage: 'pocketsphinx', why });
+    reqs.push({ name: POCKETSPHINX_MODEL_DIR, debianPackage: 'pocketsphinx-en-us', why, file: true });
+  }
+  return reqs;
 }
 
 /**
@@ -41,10 +52,10 @@ export async function startService(
   env: Record<string, string | undefined>,
   opts: { overrides?: Partial<AppConfig>; queuePrefix?: string } = {},
 ): Promise<RunningService> {
-  const config: AppConfig = { ...loadConfig(env), ...opts.overrides };
+  const config: AppConfig = resolveConfigPaths({ ...loadConfig(env), ...opts.overrides }, process.cwd());
   initLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === undefined ? undefined : config.LOG_PRETTY === 'true' });
   const log = createLogger({ component: 'bootstrap', role: config.APP_ROLE });
-  requireBinaries(requiredBinaries(config));
+  requireAll(requiredBinaries(config));
   const workDir = resolve(config.WORK_DIR);
   mkdirSync(workDir, { recursive: true });
   if (config.METRICS_ENABLED) enableDefaultMetrics();

@@ -6,7 +6,6 @@ import { loadConfig, type AppConfig } from '../config/config.schema';
 import { JobRepository } from '../jobs/job.repository';
 import { JobsAdmin, type FailedJobInfo } from '../jobs/jobs-admin';
 import { QueueName } from '../jobs/job.types';
-import type { CliCommand } from './commands';
 
 /**
  * The Redis the service uses: REDIS_URL, else the embedded redis-server of WORK_DIR while it runs
@@ -43,45 +42,42 @@ export function formatFailed(jobs: readonly FailedJobInfo[]): string {
 }
 
 /** `recbot jobs list | retry <queue> <id> | retry-all [--queue Q]`: failed jobs of the post-call flow and calls. */
-export const jobsCommand: CliCommand = {
-  summary: 'list failed jobs, retry one or all (REDIS_URL or the embedded Redis of WORK_DIR)',
-  usage: 'jobs [list|retry <queue> <id>|retry-all] [--queue Q] [--json]',
-  async run(args, env) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { queue: { type: 'string' }, json: { type: 'boolean', default: false }, prefix: { type: 'string' } },
-    });
-    const [sub = 'list', ...rest] = positionals;
-    const config = loadConfig(env);
-    const queues = values.queue ? [parseQueue(values.queue)] : Object.values(QueueName);
-    const repo = new JobRepository({ redisUrl: adminRedisUrl(config), prefix: values.prefix });
-    const admin = new JobsAdmin(repo);
-    const out = (s: string) => process.stdout.write(s);
-    try {
-      switch (sub) {
-        case 'list': {
-          const failed = await admin.listFailed(queues);
-          out(values.json ? `${JSON.stringify(failed, null, 1)}\n` : formatFailed(failed));
-          return 0;
-        }
-        case 'retry': {
-          const [q, id] = rest;
-          if (!id) throw new RecbotError('BAD_ARGS', 'usage: recbot jobs retry <queue> <id>');
-          const ok = await admin.retry(parseQueue(q), id);
-          out(ok ? `retrying ${q}/${id}\n` : `no failed job ${q}/${id}\n`);
-          return ok ? 0 : 1;
-        }
-        case 'retry-all': {
-          const n = await admin.retryAllFailed(queues);
-          out(`retrying ${n} failed job${n === 1 ? '' : 's'}\n`);
-          return 0;
-        }
-        default:
-          throw new RecbotError('BAD_ARGS', `unknown subcommand '${sub}' (list, retry, retry-all)`);
+/** `recbot jobs` (usage and help text: src/cli/commands.ts). */
+export async function runJobsCommand(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { queue: { type: 'string' }, json: { type: 'boolean', default: false }, prefix: { type: 'string' } },
+  });
+  const [sub = 'list', ...rest] = positionals;
+  const config = loadConfig(env);
+  const queues = values.queue ? [parseQueue(values.queue)] : Object.values(QueueName);
+  const repo = new JobRepository({ redisUrl: adminRedisUrl(config), prefix: values.prefix });
+  const admin = new JobsAdmin(repo);
+  const out = (s: string) => process.stdout.write(s);
+  try {
+    switch (sub) {
+      case 'list': {
+        const failed = await admin.listFailed(queues);
+        out(values.json ? `${JSON.stringify(failed, null, 1)}\n` : formatFailed(failed));
+        return 0;
       }
-    } finally {
-      await repo.close();
+      case 'retry': {
+        const [q, id] = rest;
+        if (!id) throw new RecbotError('BAD_ARGS', 'usage: recbot jobs retry <queue> <id>');
+        const ok = await admin.retry(parseQueue(q), id);
+        out(ok ? `retrying ${q}/${id}\n` : `no failed job ${q}/${id}\n`);
+        return ok ? 0 : 1;
+      }
+      case 'retry-all': {
+        const n = await admin.retryAllFailed(queues);
+        out(`retrying ${n} failed job${n === 1 ? '' : 's'}\n`);
+        return 0;
+      }
+      default:
+        throw new RecbotError('BAD_ARGS', `unknown subcommand '${sub}' (list, retry, retry-all)`);
     }
-  },
-};
+  } finally {
+    await repo.close();
+  }
+}

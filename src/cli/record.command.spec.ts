@@ -1,4 +1,4 @@
-import { progressLine, recordCommand, recordSummary } from './record.command';
+import { progressLine, recordSummary, runRecordCommand } from './record.command';
 import { newManifest } from '../manifest/manifest-store';
 
 describe('recbot record', () => {
@@ -22,9 +22,9 @@ describe('recbot record', () => {
   });
 
   it('rejects missing or bad arguments before doing anything', async () => {
-    await expect(recordCommand.run(['--room', 'x'], {})).rejects.toThrow(/--signal/);
-    await expect(recordCommand.run(['--signal', 'ftp://x', '--room', 'x'], {})).rejects.toThrow(/--signal/);
-    await expect(recordCommand.run(['--signal', 'http://127.0.0.1:1'], {})).rejects.toThrow(/--room/);
-    await expect(recordCommand.run(['--signal', 'http://127.0.0.1:1', '--room', 'x', '--duration', '0'], {})).rejects.toThrow(/--duration/);
+    await expect(runRecordCommand(['--room', 'x'], {})).rejects.toThrow(/--signal/);
+    await expect(runRecordCommand(['--signal', 'ftp://x', '--room', 'x'], {})).rejects.toThrow(/--signal/);
+    await expect(runRecordCommand(['--signal', 'http://127.0.0.1:1'], {})).rejects.toThrow(/--room/);
+    await expect(runRecordCommand(['--signal', 'http://127.0.0.1:1', '--room', 'x', '--duration', '0'], {})).rejects.toThrow(/--duration/);
   });
 });

@@ -14,7 +14,6 @@ import type { RecordingManifest } from '../manifest/manifest.types';
 import { StorageManifestSource } from '../pipeline/manifest-source';
 import { SpoolManifests, createSegmentUploader } from '../calls/spool-manifests';
 import { createStorageDriver } from '../storage/storage.factory';
-import type { CliCommand } from './commands';
 
 /** Options of {@link runRecord} (`recbot record`). */
 export interface RecordOptions {
@@ -72,123 +71,120 @@ export function recordSummary(r: RecordResult): string {
  * post-call processing: the result is the segments and the manifest (status `processing`).
  */
 export async function runRecord(
-  o: RecordOptions,
-  env: Record<string, string | undefined>,
-  onProgress: (p: RecordProgress) => void = () => undefined,
+o: RecordOptions,
+env: Record<string, string | undefined>,
+onProgress: (p: RecordProgress) => void = () => undefined,
 ): Promise<RecordResult> {
-  const outDir = path.resolve(o.outDir);
-  const config: AppConfig = loadConfig({
-    LOG_LEVEL: 'warn',
-    ...env,
-    STORAGE_DRIVER: 'fs',
-    STORAGE_FS_DIR: outDir,
-    WORK_DIR: env.WORK_DIR ?? path.join(outDir, '.recbot-work'),
-  });
-  initLogger({ level: config.LOG_LEVEL, pretty: false });
-  await mkdir(path.resolve(config.WORK_DIR), { recursive: true });
-  const storage = createStorageDriver(config);
-  const recordingId = randomUUID();
-  const startedMs = Date.now();
-  const manifests = new SpoolManifests(path.resolve(config.WORK_DIR, 'spool'));
-  const manifestStore = (id: string): Promise<ManifestStore> => manifests.store(id);
-  const uploader = createSegmentUploader(config, storage, manifests);
+const outDir = path.resolve(o.outDir);
+const config: AppConfig = loadConfig({
+  LOG_LEVEL: 'warn',
+  ...env,
+  STORAGE_DRIVER: 'fs',
+  STORAGE_FS_DIR: outDir,
+  WORK_DIR: env.WORK_DIR ?? path.join(outDir, '.recbot-work'),
+});
+initLogger({ level: config.LOG_LEVEL, pretty: false });
+await mkdir(path.resolve(config.WORK_DIR), { recursive: true });
+const storage = createStorageDriver(config);
+const recordingId = randomUUID();
+const startedMs = Date.now();
+const manifests = new SpoolManifests(path.resolve(config.WORK_DIR, 'spool'));
+const manifestStore = (id: string): Promise<ManifestStore> => manifests.store(id);
+const uploader = createSegmentUploader(config, storage, manifests);
 
-  try {
-    await new StorageManifestSource(storage).save(
-      newManifest({
-        recordingId,
-        roomId: o.roomId,
-        signalingUrl: o.signalingUrl,
-        sessionStartMs: startedMs,
-        options: {
-          roomIdPrefix: config.ROOM_ID_PREFIX,
-          signalingPath: config.SIGNALING_PATH,
-          displayName: o.name ?? config.BOT_DISPLAY_NAME,
-          maxDurationMs: o.durationS !== undefined ? o.durationS * 1000 : config.BOT_MAX_DURATION_MS,
-          emptyRoomTimeoutMs: config.BOT_EMPTY_ROOM_TIMEOUT_MS,
-          transcribe: false,
-          source: 'recbot record',
-        },
+try {
+  await new StorageManifestSource(storage).save(
+    newManifest({
+      recordingId,
+      roomId: o.roomId,
+      signalingUrl: o.signalingUrl,
+      sessionStartMs: startedMs,
+      options: {
+        roomIdPrefix: config.ROOM_ID_PREFIX,
+        signalingPath: config.SIGNALING_PATH,
+        displayName: o.name ?? config.BOT_DISPLAY_NAME,
+        maxDurationMs: o.durationS !== undefined ? o.durationS * 1000 : config.BOT_MAX_DURATION_MS,
+        emptyRoomTimeoutMs: config.BOT_EMPTY_ROOM_TIMEOUT_MS,
+        transcribe: false,
+        source: 'recbot record',
+      },
+    }),
+  );
+  const runner = new CallRunner({
+    config,
+    storage,
+    uploader,
+    botMedia: await loadBotMedia(path.resolve(config.WORK_DIR, 'media-cache')),
+    manifestStore,
+  });
+  const outcome = await runner.run(recordingId, {
+    signal: o.signal,
+    abortReason: () => 'stopped',
+    onStatus: (st, s) =>
+      onProgress({
+        state: st.state,
+        participants: st.participants.length,
+        tracks: st.peers.reduce((n, p) => n + p.tracks, 0),
+        kbpsIn: st.peers.reduce((n, p) => n + p.kbpsIn, 0),
+        segments: s.segments,
+        uploaded: s.uploaded,
+        elapsedS: (Date.now() - startedMs) / 1000,
       }),
-    );
-    const runner = new CallRunner({
-      config,
-      storage,
-      uploader,
-      botMedia: await loadBotMedia(path.resolve(config.WORK_DIR, 'media-cache')),
-      manifestStore,
-    });
-    const outcome = await runner.run(recordingId, {
-      signal: o.signal,
-      abortReason: () => 'stopped',
-      onStatus: (st, s) =>
-        onProgress({
-          state: st.state,
-          participants: st.participants.length,
-          tracks: st.peers.reduce((n, p) => n + p.tracks, 0),
-          kbpsIn: st.peers.reduce((n, p) => n + p.kbpsIn, 0),
-          segments: s.segments,
-          uploaded: s.uploaded,
-          elapsedS: (Date.now() - startedMs) / 1000,
-        }),
-    });
-    await runner.cleanupSpool(recordingId);
-    return { recordingId, stopReason: outcome.stopReason, manifest: outcome.manifest, recordingDir: path.join(outDir, 'recordings', recordingId) };
-  } finally {
-    await uploader.close();
-    await manifests.closeAll();
-    await storage.close();
-  }
+  });
+  await runner.cleanupSpool(recordingId);
+  return { recordingId, stopReason: outcome.stopReason, manifest: outcome.manifest, recordingDir: path.join(outDir, 'recordings', recordingId) };
+} finally {
+  await uploader.close();
+  await manifests.closeAll();
+  await storage.close();
+}
 }
 
-export const recordCommand: CliCommand = {
-  summary: 'record one call with one bot, no queue (segments into --out)',
-  usage: 'record --signal URL --room ID [--duration S] [--name N] [--out DIR]',
-  async run(args, env) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        signal: { type: 'string' },
-        room: { type: 'string' },
-        duration: { type: 'string' },
-        name: { type: 'string' },
-        out: { type: 'string', default: 'recordings-out' },
+/** `recbot record` (usage and help text: src/cli/commands.ts). */
+export async function runRecordCommand(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      signal: { type: 'string' },
+      room: { type: 'string' },
+      duration: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string', default: 'recordings-out' },
+    },
+  });
+  if (!values.signal || !/^(https?|wss?):\/\//i.test(values.signal)) throw new RecbotError('BAD_ARGS', '--signal must be an http(s) or ws(s) URL');
+  if (!values.room) throw new RecbotError('BAD_ARGS', '--room is required');
+  const durationS = values.duration === undefined ? undefined : Number(values.duration);
+  if (durationS !== undefined && !(Number.isInteger(durationS) && durationS >= 1 && durationS <= 24 * 3600)) {
+    throw new RecbotError('BAD_ARGS', '--duration must be 1..86400 seconds');
+  }
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  const tty = process.stdout.isTTY === true;
+  let last = '';
+  let lastAt = 0;
+  process.stdout.write(`recbot record: joining room ${values.room} on ${values.signal}${durationS ? ` for ${durationS} s` : ''}; Ctrl-C to stop\n`);
+  try {
+    const result = await runRecord(
+      { signalingUrl: values.signal, roomId: values.room, durationS, name: values.name, outDir: values.out, signal: abort.signal },
+      env,
+      (p) => {
+        const line = progressLine(p);
+        if (tty) process.stdout.write(`\r\x1b[K${line}`);
+        else if (line.replace(/^\s*\d+ s/, '') !== last.replace(/^\s*\d+ s/, '') && Date.now() - lastAt >= 1000) {
+          // Not a terminal (logs, tests): one line per change, at most one a second.
+          process.stdout.write(`${line}\n`);
+          last = line;
+          lastAt = Date.now();
+        }
       },
-    });
-    if (!values.signal || !/^(https?|wss?):\/\//i.test(values.signal)) throw new RecbotError('BAD_ARGS', '--signal must be an http(s) or ws(s) URL');
-    if (!values.room) throw new RecbotError('BAD_ARGS', '--room is required');
-    const durationS = values.duration === undefined ? undefined : Number(values.duration);
-    if (durationS !== undefined && !(Number.isInteger(durationS) && durationS >= 1 && durationS <= 24 * 3600)) {
-      throw new RecbotError('BAD_ARGS', '--duration must be 1..86400 seconds');
-    }
-    const abort = new AbortController();
-    const onSigint = (): void => abort.abort();
-    process.once('SIGINT', onSigint);
-    process.once('SIGTERM', onSigint);
-    const tty = process.stdout.isTTY === true;
-    let last = '';
-    let lastAt = 0;
-    process.stdout.write(`recbot record: joining room ${values.room} on ${values.signal}${durationS ? ` for ${durationS} s` : ''}; Ctrl-C to stop\n`);
-    try {
-      const result = await runRecord(
-        { signalingUrl: values.signal, roomId: values.room, durationS, name: values.name, outDir: values.out, signal: abort.signal },
-        env,
-        (p) => {
-          const line = progressLine(p);
-          if (tty) process.stdout.write(`\r\x1b[K${line}`);
-          else if (line.replace(/^\s*\d+ s/, '') !== last.replace(/^\s*\d+ s/, '') && Date.now() - lastAt >= 1000) {
-            // Not a terminal (logs, tests): one line per change, at most one a second.
-            process.stdout.write(`${line}\n`);
-            last = line;
-            lastAt = Date.now();
-          }
-        },
-      );
-      process.stdout.write(`${tty ? '\n' : ''}\n${recordSummary(result)}`);
-      return result.manifest.segments.length > 0 ? 0 : 1;
-    } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-    }
-  },
-};
+    );
+    process.stdout.write(`${tty ? '\n' : ''}\n${recordSummary(result)}`);
+    return result.manifest.segments.length > 0 ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

@@ -1,5 +1,5 @@
 import { startService } from '../app/bootstrap';
-import type { CliCommand } from './commands';
+import { RecbotError } from '../common/errors';
 
 /** Wait for SIGINT/SIGTERM, then run `close` once (graceful drain). */
 export function onShutdownSignal(close: () => Promise<void>): void {
@@ -20,13 +20,11 @@ export function onShutdownSignal(close: () => Promise<void>): void {
   process.once('SIGTERM', handler);
 }
 
-export const serveCommand: CliCommand = {
-  summary: 'run the service for APP_ROLE (api|recorder|worker|all)',
-  usage: 'serve',
-  async run(_args, env) {
-    const svc = await startService(env);
-    process.stdout.write(`recbot ${svc.config.APP_ROLE} listening on ${svc.url} (health: ${svc.url}/healthz, metrics: ${svc.url}/metrics)\n`);
-    onShutdownSignal(() => svc.close());
-    return -1;
-  },
-};
+/** `recbot serve` (usage and help text: src/cli/commands.ts). */
+export async function runServeCommand(args: string[], env: Record<string, string | undefined>): Promise<number> {
+  if (args.length > 0) throw new RecbotError('BAD_ARGS', `serve takes no arguments (got '${args.join(' ')}'); configuration is environment variables`);
+  const svc = await startService(env);
+  process.stdout.write(`recbot ${svc.config.APP_ROLE} listening on ${svc.url} (health: ${svc.url}/healthz, metrics: ${svc.url}/metrics)\n`);
+  onShutdownSignal(() => svc.close());
+  return -1;
+}

@@ -24,14 +24,20 @@ export class ConfigError extends RecbotError {
   }
 }
 
-/** A system binary (ffmpeg, redis-server, ...) is missing. */
+/** System binaries or data files (ffmpeg, redis-server, pocketsphinx, ...) are missing. */
 export class MissingBinaryError extends RecbotError {
-  constructor(readonly binary: string) {
-    super(
-      'MISSING_BINARY',
-      `'${binary}' was not found on PATH. Install the system dependencies with: bash scripts/install-system-deps.sh`,
-    );
+  readonly binaries: string[];
+
+  constructor(missingOrName: string | { name: string; debianPackage: string; why: string }[]) {
+    const missing = typeof missingOrName === 'string' ? [{ name: missingOrName, debianPackage: '', why: '' }] : missingOrName;
+    const what = missing.map((m) => `'${m.name}'${m.why ? ` (${m.why})` : ''}`).join(', ');
+    const pkgs = [...new Set(missing.map((m) => m.debianPackage).filter(Boolean))];
+    const how = pkgs.length > 0 && pkgs.length === new Set(missing.map((m) => m.debianPackage)).size
+      ? `apt-get install -y ${pkgs.join(' ')} (or: bash scripts/install-system-deps.sh)`
+      : 'bash scripts/install-system-deps.sh';
+    super('MISSING_BINARY', `missing on this machine: ${what}. Install with: ${how}`);
     this.name = 'MissingBinaryError';
+    this.binaries = missing.map((m) => m.name);
   }
 }
 

@@ -8,7 +8,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   HTTP_PORT: 'HTTP port for the API, /healthz and /metrics (0 = any free port)',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace, silent',
   LOG_PRETTY: 'Pretty logs instead of JSON; default: pretty when stdout is a terminal',
-  WORK_DIR: 'Local state: spool (segments, journals, manifests), embedded Redis data, fs storage, scratch',
+  WORK_DIR: 'Local state: spool (segments, journals, manifests), embedded Redis data, fs storage, scratch. A relative value is resolved against the working directory once, at start-up',
   REDIS_URL: 'Redis for BullMQ (`redis://host:port/db`); unset: recbot starts and supervises its own redis-server',
   REDIS_SERVER_BIN: 'redis-server binary for the embedded Redis',
   FFMPEG_BIN: 'ffmpeg binary',
@@ -86,7 +86,8 @@ export const CONFIG_DOCS: Record<string, string> = {
 
 function shownDefault(key: string, value: unknown): string {
   if (value === undefined) return '';
-  if (key === 'WORK_DIR' || typeof value !== 'object') return `\`${String(value)}\``;
+  if (key === 'WORK_DIR') return '`var/` of the recbot installation';
+  if (typeof value !== 'object') return `\`${String(value)}\``;
   return `\`${JSON.stringify(value)}\``;
 }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError } from '../common/errors';
 import { CONFIG_KEYS, loadConfig } from './config.schema';
 
@@ -45,5 +46,22 @@ describe('loadConfig', () => {
   it('ignores variables it does not know and knows every documented one', () => {
     expect(() => loadConfig({ SOMETHING_ELSE: 'x' })).not.toThrow();
     expect(CONFIG_KEYS).toEqual(expect.arrayContaining(['APP_ROLE', 'REDIS_URL', 'STORAGE_DRIVER', 'OPENAI_API_KEY']));
+  });
+});
+
+describe('loadConfig paths', () => {
+  it('resolves every path setting to an absolute path once, against the given cwd', () => {
+    const c = loadConfig({ WORK_DIR: './var', STORAGE_FS_DIR: 'store', FFMPEG_BIN: './bin/ffmpeg', FFPROBE_BIN: 'ffprobe' }, '/srv/app');
+    expect(c.WORK_DIR).toBe('/srv/app/var');
+    expect(c.STORAGE_FS_DIR).toBe('/srv/app/store');
+    expect(c.FFMPEG_BIN).toBe('/srv/app/bin/ffmpeg');
+    expect(c.FFPROBE_BIN).toBe('ffprobe'); // a bare name stays a PATH lookup
+  });
+
+  it('defaults WORK_DIR to var/ of the installation, whatever the cwd', () => {
+    const a = loadConfig({}, '/tmp');
+    const b = loadConfig({}, '/');
+    expect(a.WORK_DIR).toBe(b.WORK_DIR);
+    expect(a.WORK_DIR).toBe(path.resolve(__dirname, '..', '..', 'var'));
   });
 });

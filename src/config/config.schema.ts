@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../common/errors';
 import { envBool, envInt, envOptionalString, envString } from './env-types';
@@ -8,6 +9,12 @@ import { transcriptionConfigShape } from '../transcription/transcription.config'
 import { webhookConfigShape } from '../webhooks/webhook.config';
 import { pipelineConfigShape } from '../pipeline/pipeline.config';
 import { jobsConfigShape } from '../jobs/jobs.config';
+
+/**
+ * The default WORK_DIR: `var/` in the recbot installation (the checkout, or /app in the image), not
+ * the process's working directory, so recbot started from anywhere finds the same spool and Redis.
+ */
+export const DEFAULT_WORK_DIR = path.resolve(__dirname, '..', '..', 'var');
 
 /** Core settings. Feature modules own their own shapes (see the imports); all are merged here. */
 const coreConfigShape = {
@@ -20,7 +27,7 @@ const coreConfigShape = {
     .transform((v) => v ?? 'info'),
   /** Pretty logs; defaults to true when stdout is a terminal. */
   LOG_PRETTY: envOptionalString().pipe(z.enum(['true', 'false']).optional()),
-  WORK_DIR: envString('./var'),
+  WORK_DIR: envString(DEFAULT_WORK_DIR),
   REDIS_URL: envOptionalString().pipe(z.url({ message: 'must be a redis:// URL' }).optional()),
   REDIS_SERVER_BIN: envString('redis-server'),
   FFMPEG_BIN: envString('ffmpeg'),
@@ -47,11 +54,31 @@ export type AppRole = AppConfig['APP_ROLE'];
 /** The names of every variable the schema knows (for docs and the unknown-variable check). */
 export const CONFIG_KEYS = Object.keys(configSchema.shape);
 
+/** Settings that name a directory: made absolute at load. */
+const DIR_KEYS = ['WORK_DIR', 'STORAGE_FS_DIR'] as const;
+/** Settings that name a binary: a bare name is looked up on PATH; anything with a '/' is made absolute. */
+const BIN_KEYS = ['REDIS_SERVER_BIN', 'FFMPEG_BIN', 'FFPROBE_BIN'] as const;
+
+/**
+ * Every path setting resolved once against `cwd`, so nothing downstream depends on the process's
+ * working directory (ffconcat scripts, for one, resolve relative `file` lines against their own folder).
+ */
+export function resolveConfigPaths(config: AppConfig, cwd: string): AppConfig {
+  const out = { ...config };
+  for (const k of DIR_KEYS) {
+    const v = out[k];
+    if (v !== undefined) out[k] = path.resolve(cwd, v);
+  }
+  for (const k of BIN_KEYS) if (out[k].includes('/')) out[k] = path.resolve(cwd, out[k]);
+  return out;
+}
+
 /**
  * Parse and validate configuration once, at boot. Throws ConfigError naming every bad variable.
- * This is the only place that reads process.env (callers pass it in).
+ * This is the only place that reads process.env (callers pass it in). Paths come out absolute,
+ * resolved against `cwd`.
  */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): AppConfig {
   const input: Record<string, string | undefined> = {};
   for (const key of CONFIG_KEYS) input[key] = env[key];
   const result = configSchema.safeParse(input);
@@ -64,5 +91,5 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     });
     throw new ConfigError(problems);
   }
-  return result.data;
+  return resolveConfigPaths(result.data, cwd);
 }

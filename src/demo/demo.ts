@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startService, type RunningService } from '../app/bootstrap';
+import { requireAll } from '../common/binaries';
 import type { RecordingManifest } from '../manifest/manifest.types';
 import { ensurePatternVp8, ensureSpeechOpus } from '../media/media-cache';
 import { opusLoopSource, vp8LoopSource } from '../media/loop-sources';
@@ -47,6 +48,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     HTTP_PORT: '0',
     ...o.env,
   };
+  // The demo's speakers talk with flite; say so now rather than after recbot has started.
+  requireAll([{ name: 'flite', debianPackage: 'flite', why: "the demo's synthetic voices" }]);
   let svc: RunningService | undefined;
   let signal: SignalingServerHandle | undefined;
   let room: TestRoom | undefined;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { PlacedSegment, SpeakerPlan } from './timeline';
 
 /** One ffmpeg invocation as data (pure builders produce it; the runner executes it). */
@@ -31,7 +32,8 @@ function concatQuote(p: string): string {
 export function concatScript(placed: readonly PlacedSegment[], localPath: (p: PlacedSegment) => string): string {
   const lines = ['ffconcat version 1.0'];
   for (const p of placed) {
-    lines.push(`file ${concatQuote(localPath(p))}`);
+    // Absolute: ffconcat resolves a relative `file` against the script's own folder, not the cwd.
+    lines.push(`file ${concatQuote(path.resolve(localPath(p)))}`);
     if (p.outpointMs !== undefined) lines.push(`outpoint ${sec(p.outpointMs)}`);
     if (p.slotMs !== undefined) lines.push(`duration ${sec(p.slotMs)}`);
   }

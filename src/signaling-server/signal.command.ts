@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { RecbotError } from '../common/errors';
 import { startSignalingServer, type WebrtcConfig } from './signaling-server';
 
 /**
@@ -16,10 +17,10 @@ export async function runSignalServer(argv: string[], opts: { signal?: AbortSign
       static: { type: 'string' },
       'webrtc-config': { type: 'string' },
     },
-    allowPositionals: true,
+    allowPositionals: false,
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RecbotError('BAD_ARGS', `invalid --port ${values.port}`);
   const webrtcConfig = values['webrtc-config'] ? (JSON.parse(values['webrtc-config']) as Partial<WebrtcConfig>) : undefined;
   const server = await startSignalingServer({ port, host: values.host, path: values.path, staticDir: values.static, webrtcConfig });
   (opts.out ?? process.stdout).write(
