@@ -27,6 +27,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   S3_CHECKSUM_MODE: '`WHEN_SUPPORTED` (AWS default) or `WHEN_REQUIRED` for servers that reject the SDK\'s CRC checksums',
   S3_SSE: 'Server-side encryption: `none`, `AES256`, `aws:kms`',
   S3_SSE_KMS_KEY_ID: 'KMS key id with `S3_SSE=aws:kms`',
+  OUTPUT_URL_TTL_S: 'Lifetime (s) of the presigned URL that output downloads redirect to with the s3 driver',
   RETENTION_DAYS: 'Objects expire this many days after creation (lifecycle rule; per recording via `retentionDays`)',
   STAGING_EXPIRE_DAYS: 'Staging segments expire this many days after their recording is published',
   COLD_TRANSITION_DAYS: 'Move outputs to `COLD_STORAGE_CLASS` after this many days (0 = never)',

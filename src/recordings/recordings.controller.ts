@@ -1,9 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG } from '../app/tokens';
 import type { AppConfig } from '../config/config.schema';
-import { RecbotError } from '../common/errors';
+import { assertApiToken } from './api-auth';
 import { parseCreateRecording } from './recording-request';
 import { RecordingsService } from './recordings.service';
 
@@ -42,12 +41,6 @@ export class RecordingsController {
   }
 
   private auth(req: Request): void {
-    const token = this.config.API_TOKEN;
-    if (!token) return;
-    const given = Buffer.from(req.headers.authorization ?? '');
-    const want = Buffer.from(`Bearer ${token}`);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) {
-      throw new RecbotError('UNAUTHORIZED', 'missing or wrong bearer token');
-    }
+    assertApiToken(this.config.API_TOKEN, req);
   }
 }

@@ -14,12 +14,15 @@ import type { StorageDriver } from '../storage/storage.types';
 import { webhookPayloadFromManifest } from '../webhooks/webhook.handlers';
 import { CallControl } from './call-control';
 import type { CreateRecordingRequest } from './recording-request';
+import { outputViews, type OutputView } from './recording-outputs';
 
 /** What the API returns for a recording. */
 export interface RecordingView {
   id: string;
   status: RecordingManifest['status'];
   roomId: string;
+  /** Published outputs with sizes, checksums, durations and their download paths. */
+  outputs: OutputView[];
   manifest: RecordingManifest;
 }
 
@@ -112,6 +115,6 @@ export class RecordingsService {
   }
 
   private view(m: RecordingManifest): RecordingView {
-    return { id: m.recordingId, status: m.status, roomId: m.roomId, manifest: m };
+    return { id: m.recordingId, status: m.status, roomId: m.roomId, outputs: outputViews(m), manifest: m };
   }
 }

@@ -169,11 +169,11 @@ export class FsStorageDriver implements StorageDriver {
     });
   }
 
-  getStream(key: string): Promise<Readable> {
+  getStream(key: string, range?: { start: number; end: number }): Promise<Readable> {
     return this.wrap('getStream', key, async () => {
       const file = this.dataPath(key);
       await fs.access(file);
-      return createReadStream(file);
+      return createReadStream(file, range ? { start: range.start, end: range.end } : {});
     });
   }
 

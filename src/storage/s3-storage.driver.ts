@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   DeleteObjectCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -175,12 +176,22 @@ export class S3StorageDriver implements StorageDriver {
     });
   }
 
-  getStream(key: string): Promise<Readable> {
+  getStream(key: string, range?: { start: number; end: number }): Promise<Readable> {
     return this.wrap('getStream', key, async () => {
       assertSafeKey(key);
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
       if (!(r.Body instanceof Readable)) throw new RecbotError('STORAGE_FAILED', `get ${key}: body is not a Node stream`);
       return r.Body;
+    });
+  }
+
+  presignGet(key: string, expiresS: number, filename?: string): Promise<string> {
+    return this.wrap('presignGet', key, async () => {
+      assertSafeKey(key);
+      const disposition = filename ? `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"` : undefined;
+      const cmd = new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: disposition });
+      return getSignedUrl(this.client, cmd, { expiresIn: expiresS });
     });
   }
 

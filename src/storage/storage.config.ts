@@ -25,4 +25,6 @@ export const storageConfigShape = {
   APPLY_LIFECYCLE_ON_START: envBool(true),
   UPLOAD_CONCURRENCY: envInt(4, { min: 1, max: 64 }),
   UPLOAD_TIMEOUT_MS: envInt(60_000, { min: 1000 }),
+  /** Lifetime of the presigned URL GET /v1/recordings/:id/outputs/... hands out for the s3 driver. */
+  OUTPUT_URL_TTL_S: envInt(300, { min: 10, max: 7 * 24 * 3600 }),
 };

@@ -33,7 +33,13 @@ export interface StorageDriver {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Whole object, or an inclusive byte range; a negative `start` is a suffix range (last -start bytes). */
   getBuffer(key: string, range?: { start: number; end?: number }): Promise<Buffer>;
-  getStream(key: string): Promise<Readable>;
+  /** The object as a stream; with `range`, only bytes start..end (inclusive, already resolved against the size). */
+  getStream(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * A short-lived URL that downloads the object without credentials (s3 only: a presigned GET).
+   * `filename` sets the download's Content-Disposition.
+   */
+  presignGet?(key: string, expiresS: number, filename?: string): Promise<string>;
   /** Download to a local file (for ffmpeg). */
   downloadFile(key: string, localPath: string): Promise<void>;
   list(prefix: string): Promise<ObjectInfo[]>;
