@@ -13,6 +13,7 @@ import { isSafeId, storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
 import { webhookPayloadFromManifest } from '../webhooks/webhook.handlers';
 import { CallControl } from './call-control';
+import { RecordingIndex } from './recording-index';
 import type { CreateRecordingRequest } from './recording-request';
 import { outputViews, type OutputView } from './recording-outputs';
 
@@ -40,6 +41,7 @@ export class RecordingsService {
     @Inject(STORAGE) private readonly storage: StorageDriver,
     private readonly jobs: JobRepository,
     private readonly control: CallControl,
+    private readonly index: RecordingIndex,
   ) {
     this.manifests = new StorageManifestSource(storage);
   }
@@ -64,6 +66,7 @@ export class RecordingsService {
       },
     });
     await this.manifests.save(manifest);
+    await this.index.add(id, manifest.sessionStartMs);
     await this.jobs.add({ name: JobName.JoinCall, data: { recordingId: id, part: 0 } });
     this.log.info({ recordingId: id }, 'recording created');
     return this.view(manifest);
@@ -103,6 +106,7 @@ export class RecordingsService {
     await this.jobs
       .add({ name: JobName.Webhook, data: { recordingId: id, event: 'recording.deleted', snapshot: { data: { ...data, status: 'deleted', deletedObjects }, occurredMs: deletedMs } } })
       .catch((err: unknown) => this.log.error({ err, recordingId: id }, 'recording.deleted webhook not queued'));
+    await this.index.remove(id).catch((err: unknown) => this.log.warn({ err, recordingId: id }, 'recording not removed from the list index'));
     this.log.info({ recordingId: id, deletedObjects }, 'recording deleted');
     return { id, deletedObjects };
   }

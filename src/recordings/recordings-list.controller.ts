@@ -1,0 +1,86 @@
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { APP_CONFIG, STORAGE } from '../app/tokens';
+import type { AppConfig } from '../config/config.schema';
+import { RecbotError } from '../common/errors';
+import type { RecordingManifest } from '../manifest/manifest.types';
+import { StorageManifestSource } from '../pipeline/manifest-source';
+import { storageKeys } from '../storage/storage-keys';
+import type { StorageDriver } from '../storage/storage.types';
+import { assertApiToken } from './api-auth';
+import { RecordingIndex, decodeCursor, encodeCursor, type ListCursor } from './recording-index';
+import { inCreatedRange, matchesFilters, parseListQuery } from './recording-list';
+import { outputViews, type OutputView } from './recording-outputs';
+
+/** One recording in a listing (the manifest itself is GET /v1/recordings/:id). */
+export interface RecordingSummary {
+  id: string;
+  status: RecordingManifest['status'];
+  roomId: string;
+  createdMs: number;
+  endedMs?: number;
+  participants: number;
+  metadata: Record<string, unknown>;
+  outputs: OutputView[];
+}
+
+/** Index entries scanned per request at most (filters may skip many); the cursor continues from there. */
+const SCAN_LIMIT = 500;
+
+/** GET /v1/recordings: newest first, filtered, cursor-paginated. */
+@Controller('v1/recordings')
+export class RecordingsListController {
+  private readonly manifests: StorageManifestSource;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORAGE) private readonly storage: StorageDriver,
+    private readonly index: RecordingIndex,
+  ) {
+    this.manifests = new StorageManifestSource(storage);
+  }
+
+  @Get()
+  async list(@Query() query: unknown, @Req() req: Request): Promise<{ items: RecordingSummary[]; nextCursor: string | null }> {
+    assertApiToken(this.config.API_TOKEN, req);
+    const q = parseListQuery(query);
+    const limit = q.limit ?? 20;
+    let cursor: ListCursor | undefined = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (!cursor && q.createdBefore !== undefined) cursor = { createdMs: q.createdBefore, id: '' };
+    const items: RecordingSummary[] = [];
+    let scanned = 0;
+    while (items.length < limit && scanned < SCAN_LIMIT) {
+      const batch = await this.index.page(cursor, Math.min(100, SCAN_LIMIT - scanned));
+      if (batch.length === 0) return { items, nextCursor: null };
+      for (const e of batch) {
+        scanned++;
+        cursor = e;
+        if (q.createdAfter !== undefined && e.createdMs < q.createdAfter) return { items, nextCursor: null };
+        if (!inCreatedRange(e.createdMs, q)) continue;
+        const m = await this.load(e.id);
+        if (!m || !matchesFilters(m, q)) continue;
+        items.push(summary(m, e.createdMs));
+        if (items.length === limit) break;
+      }
+    }
+    return { items, nextCursor: cursor ? encodeCursor(cursor) : null };
+  }
+
+  /** The manifest, or undefined for an indexed recording whose objects are gone (deleted, expired). */
+  private async load(id: string): Promise<RecordingManifest | undefined> {
+    if (!(await this.storage.head(storageKeys.manifest(id)))) return undefined;
+    try {
+      return await this.manifests.load(id);
+    } catch (err) {
+      if (err instanceof RecbotError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+}
+
+function summary(m: RecordingManifest, createdMs: number): RecordingSummary {
+  return {
+    id: m.recordingId, status: m.status, roomId: m.roomId, createdMs, endedMs: m.sessionEndMs, participants: m.participants.length,
+    metadata: (m.options?.metadata ?? {}) as Record<string, unknown>, outputs: outputViews(m),
+  };
+}
