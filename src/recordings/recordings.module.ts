@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { RecordingOutputsController } from './recording-outputs.controller';
 import { RecordingsController } from './recordings.controller';
+import { OpenApiController } from '../openapi/openapi.controller';
 import { RecordingIndex } from './recording-index';
 import { RecordingsListController } from './recordings-list.controller';
 import { RecordingsService } from './recordings.service';
 
 /** APP_ROLE=api: the recordings HTTP API. */
-@Module({ controllers: [RecordingsListController, RecordingsController, RecordingOutputsController], providers: [RecordingsService, RecordingIndex] })
+@Module({ controllers: [OpenApiController, RecordingsListController, RecordingsController, RecordingOutputsController], providers: [RecordingsService, RecordingIndex] })
 export class RecordingsModule {}
