@@ -10,6 +10,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   CONFLICT: 409,
   INVALID_ID: 400,
   PAYLOAD_TOO_LARGE: 413,
+  OUTBOUND_FORBIDDEN: 400,
+  TOO_MANY_REQUESTS: 429,
 };
 
 /** The one place that maps errors to HTTP: RecbotError by code, Nest HttpException as is, others 500. */

@@ -27,6 +27,8 @@ const coreConfigShape = {
   FFPROBE_BIN: envString('ffprobe'),
   SHUTDOWN_GRACE_MS: envInt(30_000, { min: 0 }),
   API_TOKEN: envOptionalString(),
+  /** Comma-separated outbound targets allowed besides public addresses: loopback, private, link-local, any, CIDRs, IPs, host names. */
+  OUTBOUND_ALLOW: envOptionalString(),
   METRICS_ENABLED: envBool(true),
 };
 

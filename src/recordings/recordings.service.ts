@@ -13,6 +13,7 @@ import { isSafeId, storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
 import { webhookPayloadFromManifest } from '../webhooks/webhook.handlers';
 import { CallControl } from './call-control';
+import { outboundPolicyFrom, type OutboundPolicy } from '../security/outbound-policy';
 import type { CreateRecordingRequest } from './recording-request';
 
 /** What the API returns for a recording. */
@@ -31,6 +32,7 @@ export interface RecordingView {
 export class RecordingsService {
   private readonly log = createLogger({ component: 'recordings' });
   private readonly manifests: StorageManifestSource;
+  private readonly outbound: OutboundPolicy;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -39,9 +41,13 @@ export class RecordingsService {
     private readonly control: CallControl,
   ) {
     this.manifests = new StorageManifestSource(storage);
+    this.outbound = outboundPolicyFrom(config.OUTBOUND_ALLOW);
   }
 
   async create(req: CreateRecordingRequest): Promise<RecordingView> {
+    // SSRF: literal addresses, metadata names, userinfo and schemes now (400); DNS again at connect time.
+    this.outbound.checkUrl(req.signalingUrl, 'signalingUrl');
+    if (req.appUrl) this.outbound.checkUrl(req.appUrl, 'appUrl');
     const id = randomUUID();
     const manifest = newManifest({
       recordingId: id,
@@ -58,6 +64,7 @@ export class RecordingsService {
         language: req.language ?? this.config.TRANSCRIBE_LANGUAGE,
         retentionDays: req.retentionDays ?? this.config.RETENTION_DAYS,
         metadata: req.metadata ?? {},
+        ...(req.appUrl ? { appUrl: req.appUrl } : {}),
       },
     });
     await this.manifests.save(manifest);
