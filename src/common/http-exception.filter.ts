@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nest
 import type { Response } from 'express';
 import { RecbotError } from './errors';
 import { createLogger } from './logger';
+import { redactText } from '../security/redact';
 
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_REQUEST: 400,
@@ -24,19 +25,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof RecbotError) {
       const status = STATUS_BY_CODE[exception.code] ?? (exception.retryable ? 503 : 500);
       if (status >= 500) this.log.error({ err: exception }, 'request failed');
-      res.status(status).json({ error: { code: exception.code, message: exception.message, retryable: exception.retryable } });
+      res.status(status).json({ error: { code: exception.code, message: redactText(exception.message), retryable: exception.retryable } });
       return;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      res.status(status).json({ error: { code: `HTTP_${status}`, message: exception.message, retryable: false } });
+      res.status(status).json({ error: { code: `HTTP_${status}`, message: redactText(exception.message), retryable: false } });
       return;
     }
     // Body-parser errors (malformed JSON, body too large) carry an HTTP status and are safe to expose.
     const e = exception as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
       const code = e.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-      res.status(e.status).json({ error: { code, message: String(e.message), retryable: false } });
+      res.status(e.status).json({ error: { code, message: redactText(String(e.message)), retryable: false } });
       return;
     }
     this.log.error({ err: exception }, 'unhandled error');

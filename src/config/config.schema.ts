@@ -8,6 +8,7 @@ import { transcriptionConfigShape } from '../transcription/transcription.config'
 import { webhookConfigShape } from '../webhooks/webhook.config';
 import { pipelineConfigShape } from '../pipeline/pipeline.config';
 import { jobsConfigShape } from '../jobs/jobs.config';
+import { redactText, registerSecret } from '../security/redact';
 
 /** Core settings. Feature modules own their own shapes (see the imports); all are merged here. */
 const coreConfigShape = {
@@ -21,7 +22,12 @@ const coreConfigShape = {
   /** Pretty logs; defaults to true when stdout is a terminal. */
   LOG_PRETTY: envOptionalString().pipe(z.enum(['true', 'false']).optional()),
   WORK_DIR: envString('./var'),
-  REDIS_URL: envOptionalString().pipe(z.url({ message: 'must be a redis:// URL' }).optional()),
+  REDIS_URL: envOptionalString().pipe(
+    z
+      .url({ message: 'must be a redis:// or rediss:// URL' })
+      .refine((u) => /^rediss?:\/\/[^/]/i.test(u), 'must be a redis:// or rediss:// (TLS) URL')
+      .optional(),
+  ),
   REDIS_SERVER_BIN: envString('redis-server'),
   FFMPEG_BIN: envString('ffmpeg'),
   FFPROBE_BIN: envString('ffprobe'),
@@ -60,11 +66,42 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (!result.success) {
     const problems = result.error.issues.map((i) => {
       const key = String(i.path[0] ?? '?');
-      const val = env[key];
-      const shown = val === undefined ? 'unset' : key.match(/KEY|SECRET|TOKEN|PASSWORD/) ? '<hidden>' : JSON.stringify(val);
-      return `${key}=${shown}: ${i.message}`;
+      return redactText(`${key}=${shownValue(key, env[key])}: ${i.message}`);
     });
     throw new ConfigError(problems);
   }
+  registerConfigSecrets(result.data);
   return result.data;
+}
+
+/** A bad value as a config error shows it: never a secret (the one redaction rule, src/security/redact.ts). */
+function shownValue(key: string, val: string | undefined): string {
+  if (val === undefined) return 'unset';
+  if (/KEY|SECRET|TOKEN|PASSWORD/.test(key)) return '<hidden>';
+  if (JSON_VARS.has(key)) {
+    // JSON that does not parse cannot be redacted field by field: show only its size.
+    try {
+      JSON.parse(val);
+    } catch {
+      return `<${val.length} characters of invalid JSON, not shown>`;
+    }
+  }
+  return redactText(JSON.stringify(val));
+}
+
+const JSON_VARS = new Set(['ICE_SERVERS', 'WEBHOOK_ENDPOINTS']);
+
+/** Every secret of the validated config is masked wherever it would appear later (logs, API, errors). */
+function registerConfigSecrets(c: AppConfig): void {
+  for (const v of [c.API_TOKEN, c.S3_SECRET_ACCESS_KEY, c.OPENAI_API_KEY]) registerSecret(v);
+  for (const s of c.ICE_SERVERS) registerSecret(s.credential);
+  for (const e of c.WEBHOOK_ENDPOINTS) registerSecret(e.secret);
+  for (const u of [c.REDIS_URL, c.OPENAI_BASE_URL, c.AZURE_OPENAI_ENDPOINT, c.S3_ENDPOINT]) {
+    if (!u) continue;
+    try {
+      registerSecret(decodeURIComponent(new URL(u).password));
+    } catch {
+      // not a URL: nothing to register
+    }
+  }
 }

@@ -38,12 +38,17 @@ export interface WorkerOptions {
   maxStalledCount?: Partial<Record<QueueName, number>>;
 }
 
-/** ioredis connection options from a redis:// URL (BullMQ workers need maxRetriesPerRequest: null). */
+/**
+ * ioredis connection options from a redis:// or rediss:// URL (BullMQ workers need
+ * maxRetriesPerRequest: null). rediss:// keeps TLS (certificate checked against the host name).
+ */
 export function redisConnection(redisUrl: string): ConnectionOptions {
   const u = new URL(redisUrl);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
   return {
-    host: u.hostname,
+    host,
+    ...(u.protocol === 'rediss:' ? { tls: { servername: host } } : {}),
     port: u.port ? Number(u.port) : 6379,
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),

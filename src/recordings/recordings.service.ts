@@ -14,6 +14,7 @@ import type { StorageDriver } from '../storage/storage.types';
 import { webhookPayloadFromManifest } from '../webhooks/webhook.handlers';
 import { CallControl } from './call-control';
 import { outboundPolicyFrom, type OutboundPolicy } from '../security/outbound-policy';
+import { redactDeep } from '../security/redact';
 import type { CreateRecordingRequest } from './recording-request';
 
 /** What the API returns for a recording. */
@@ -119,6 +120,7 @@ export class RecordingsService {
   }
 
   private view(m: RecordingManifest): RecordingView {
-    return { id: m.recordingId, status: m.status, roomId: m.roomId, manifest: m };
+    // The one redaction rule: a signalingUrl/appUrl query token or anything secret-looking never leaves.
+    return { id: m.recordingId, status: m.status, roomId: m.roomId, manifest: redactDeep(m) };
   }
 }
