@@ -33,6 +33,14 @@ const coreConfigShape = {
   FFPROBE_BIN: envString('ffprobe'),
   SHUTDOWN_GRACE_MS: envInt(30_000, { min: 0 }),
   API_TOKEN: envOptionalString(),
+  /** 'token' (default): /v1/* needs API_TOKEN unless HTTP_HOST is loopback; 'none': no authentication (explicit). */
+  API_AUTH: z.enum(['token', 'none']).optional().transform((v) => v ?? 'token'),
+  API_AUTH_MAX_FAILURES: envInt(10, { min: 1 }),
+  API_AUTH_WINDOW_MS: envInt(60_000, { min: 1000 }),
+  /** -1: /metrics on HTTP_PORT (behind API_TOKEN when set); otherwise a separate listener on this port. */
+  METRICS_PORT: envInt(-1, { min: -1, max: 65535 }),
+  /** Comma-separated origins allowed by CORS; empty: CORS off. */
+  CORS_ORIGINS: envOptionalString().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   /** Comma-separated outbound targets allowed besides public addresses: loopback, private, link-local, any, CIDRs, IPs, host names. */
   OUTBOUND_ALLOW: envOptionalString(),
   METRICS_ENABLED: envBool(true),

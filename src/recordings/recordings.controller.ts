@@ -1,53 +1,34 @@
-import { timingSafeEqual } from 'node:crypto';
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
-import { APP_CONFIG } from '../app/tokens';
-import type { AppConfig } from '../config/config.schema';
-import { RecbotError } from '../common/errors';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { parseCreateRecording } from './recording-request';
 import { RecordingsService } from './recordings.service';
 
-/** Thin HTTP layer over RecordingsService. Bodies are validated in parseCreateRecording. */
+/**
+ * Thin HTTP layer over RecordingsService. Bodies are validated in parseCreateRecording;
+ * authentication runs before any body is parsed (src/app/http-security.ts).
+ */
 @Controller('v1/recordings')
 export class RecordingsController {
-  constructor(
-    private readonly recordings: RecordingsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly recordings: RecordingsService) {}
 
   @Post()
   @HttpCode(201)
-  create(@Body() body: unknown, @Req() req: Request) {
-    this.auth(req);
+  create(@Body() body: unknown) {
     return this.recordings.create(parseCreateRecording(body));
   }
 
   @Get(':id')
-  get(@Param('id') id: string, @Req() req: Request) {
-    this.auth(req);
+  get(@Param('id') id: string) {
     return this.recordings.get(id);
   }
 
   @Post(':id/stop')
   @HttpCode(202)
-  stop(@Param('id') id: string, @Req() req: Request) {
-    this.auth(req);
+  stop(@Param('id') id: string) {
     return this.recordings.stop(id);
   }
 
   @Delete(':id')
-  remove(@Param('id') id: string, @Req() req: Request) {
-    this.auth(req);
+  remove(@Param('id') id: string) {
     return this.recordings.delete(id);
-  }
-
-  private auth(req: Request): void {
-    const token = this.config.API_TOKEN;
-    if (!token) return;
-    const given = Buffer.from(req.headers.authorization ?? '');
-    const want = Buffer.from(`Bearer ${token}`);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) {
-      throw new RecbotError('UNAUTHORIZED', 'missing or wrong bearer token');
-    }
   }
 }
