@@ -29,7 +29,10 @@ export function sendHttpError(res: Response, exception: unknown): void {
     const retryAfterS = (exception as { retryAfterS?: unknown }).retryAfterS;
     if (typeof retryAfterS === 'number') res.setHeader('Retry-After', String(retryAfterS));
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-    res.status(status).json({ error: { code: exception.code, message: redactText(exception.message), retryable: exception.retryable } });
+    const existingId = (exception as { existingId?: unknown }).existingId;
+    res.status(status).json({
+      error: { code: exception.code, message: redactText(exception.message), retryable: exception.retryable, ...(typeof existingId === 'string' ? { existingId } : {}) },
+    });
     return;
   }
   if (exception instanceof HttpException) {

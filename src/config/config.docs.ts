@@ -19,6 +19,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   API_AUTH_MAX_FAILURES: 'Failed authentications per client address per window before it gets 429 with Retry-After',
   API_AUTH_WINDOW_MS: 'Window of `API_AUTH_MAX_FAILURES`',
   METRICS_PORT: '`-1`: `/metrics` on `HTTP_PORT` (behind `API_TOKEN` when set); otherwise Prometheus metrics on this separate port (bind it to a network only the scraper reaches) and 404 on `HTTP_PORT`',
+  IDEMPOTENCY_TTL_S: 'How long an `Idempotency-Key` of `POST /v1/recordings` is remembered (in Redis): the same key and body return the same recording, another body 409',
   CORS_ORIGINS: 'Comma-separated browser origins allowed by CORS; unset: CORS off (no Access-Control-* headers)',
   OUTBOUND_ALLOW: 'Outbound targets (signaling, the app\'s webrtc-config, webhooks) allowed besides public addresses, comma-separated: `loopback`, `private`, `link-local`, `any`, CIDRs, IPs or host names. Unset: loopback, private, link-local, metadata and reserved addresses are refused (checked on the URL and after DNS resolution)',
   METRICS_ENABLED: 'Collect default process metrics on /metrics',

@@ -39,6 +39,8 @@ const coreConfigShape = {
   API_AUTH_WINDOW_MS: envInt(60_000, { min: 1000 }),
   /** -1: /metrics on HTTP_PORT (behind API_TOKEN when set); otherwise a separate listener on this port. */
   METRICS_PORT: envInt(-1, { min: -1, max: 65535 }),
+  /** How long an Idempotency-Key of POST /v1/recordings is remembered. */
+  IDEMPOTENCY_TTL_S: envInt(86_400, { min: 60 }),
   /** Comma-separated origins allowed by CORS; empty: CORS off. */
   CORS_ORIGINS: envOptionalString().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   /** Comma-separated outbound targets allowed besides public addresses: loopback, private, link-local, any, CIDRs, IPs, host names. */

@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { parseIdempotencyKey } from './recording-guards';
 import { parseCreateRecording } from './recording-request';
 import { RecordingsService } from './recordings.service';
 
@@ -12,8 +14,10 @@ export class RecordingsController {
 
   @Post()
   @HttpCode(201)
-  create(@Body() body: unknown) {
-    return this.recordings.create(parseCreateRecording(body));
+  async create(@Body() body: unknown, @Headers('idempotency-key') key: unknown, @Res({ passthrough: true }) res: Response) {
+    const { view, replayed } = await this.recordings.create(parseCreateRecording(body), { idempotencyKey: parseIdempotencyKey(key) });
+    if (replayed) res.status(200); // the same key and body: the recording made the first time
+    return view;
   }
 
   @Get(':id')

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { startService, type RunningService } from '../../src/app/bootstrap';
 
 jest.setTimeout(90_000);
@@ -108,5 +109,49 @@ describe('API security defaults', () => {
       expect(text).not.toContain('app-secret-99');
       expect(text).toContain('[redacted]');
     }
+  });
+
+  it('Idempotency-Key: same key and body -> same recording (200), other body -> 409; one active recording per room', async () => {
+    const api = await start({ API_TOKEN: TOKEN, OUTBOUND_ALLOW: 'loopback', IDEMPOTENCY_TTL_S: '600' });
+    const post = (body: Record<string, unknown>, key?: string) =>
+      fetch(`${api.url}/v1/recordings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...(key ? { 'idempotency-key': key } : {}) },
+        body: JSON.stringify(body),
+      });
+    const body = { signalingUrl: 'http://127.0.0.1:9', roomId: 'idem-room', maxDurationS: 60 };
+    const first = await post(body, 'key-1');
+    expect(first.status).toBe(201);
+    const { id } = (await first.json()) as { id: string };
+    const again = await post({ maxDurationS: 60, roomId: 'idem-room', signalingUrl: 'http://127.0.0.1:9' }, 'key-1'); // same body, other key order
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(id);
+    const other = await post({ ...body, maxDurationS: 61 }, 'key-1');
+    expect(other.status).toBe(409);
+    expect(((await other.json()) as { error: { existingId: string } }).error.existingId).toBe(id);
+    expect((await post(body, 'bad key with spaces')).status).toBe(400);
+    // the key is kept in Redis with a TTL
+    const redis = new Redis(api.redisUrl);
+    try {
+      const keys = await redis.keys('recbot:idem:*');
+      expect(keys).toHaveLength(1);
+      const ttl = await redis.ttl(keys[0] ?? '');
+      expect(ttl).toBeGreaterThan(500);
+      expect(ttl).toBeLessThanOrEqual(600);
+    } finally {
+      redis.disconnect();
+    }
+    // the same room again (no key, or another key): 409 naming the active recording
+    const dup = await post(body, 'key-2');
+    expect(dup.status).toBe(409);
+    expect(((await dup.json()) as { error: { existingId: string } }).error.existingId).toBe(id);
+    expect((await post({ ...body, roomId: 'video:idem-room' })).status).toBe(409); // the prefix does not dodge it
+    const allowed = await post({ ...body, allowDuplicate: true });
+    expect(allowed.status).toBe(201);
+    expect(((await allowed.json()) as { id: string }).id).not.toBe(id);
+    expect((await post({ ...body, roomId: 'another-room' })).status).toBe(201);
+    // deleting the active recording frees the room
+    expect((await fetch(`${api.url}/v1/recordings/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await post(body)).status).toBe(201);
   });
 });
