@@ -174,6 +174,7 @@ export class JobRepository {
         attempt: job.attemptsMade + 1,
         progress: (pct) => job.updateProgress(pct),
         lockLost: lockLost.signal,
+        updateData: (d) => job.updateData(d),
       });
       log.info({ ms: Date.now() - started }, 'job completed');
       return result;
