@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '../config/config.schema';
 import { loadConfig, resolveConfigPaths } from '../config/config.schema';
 import { createLogger, initLogger } from '../common/logger';
@@ -15,13 +15,17 @@ import { AppModule } from './app.module';
 import { PinoNestLogger } from './nest-logger';
 import { HttpExceptionFilter } from '../common/http-exception.filter';
 import { roleModules } from './role-modules';
+import { apiAuthMode } from './api-auth';
+import { applyHttpSecurity, startMetricsServer } from './http-security';
 
 /** A running recbot service (any role). */
 export interface RunningService {
   config: AppConfig;
   url: string;
   redisUrl: string;
-  app: INestApplication;
+  app: NestExpressApplication;
+  /** The separate metrics listener (METRICS_PORT), if any. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ export async function startService(
   initLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY === undefined ? undefined : config.LOG_PRETTY === 'true' });
   const log = createLogger({ component: 'bootstrap', role: config.APP_ROLE });
   requireAll(requiredBinaries(config));
+  apiAuthMode(config); // refuses an unauthenticated API on a non-loopback address before anything starts
   const workDir = resolve(config.WORK_DIR);
   mkdirSync(workDir, { recursive: true });
   if (config.METRICS_ENABLED) enableDefaultMetrics();
@@ -77,15 +82,20 @@ export async function startService(
     await storage.applyLifecycle().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'applying lifecycle rules failed'));
   }
 
-  let app: INestApplication;
+  let app: NestExpressApplication;
+  let metrics: Awaited<ReturnType<typeof startMetricsServer>>;
   try {
-    app = await NestFactory.create(AppModule.forRoot({ config, redisUrl, storage, queuePrefix: opts.queuePrefix }, roleModules()), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, redisUrl, storage, queuePrefix: opts.queuePrefix }, roleModules()), {
       logger: new PinoNestLogger(),
       bufferLogs: false,
+      // parsed after authentication (applyHttpSecurity)
+      bodyParser: false,
     });
+    applyHttpSecurity(app, config);
     app.useGlobalFilters(new HttpExceptionFilter());
     app.enableShutdownHooks();
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+    metrics = await startMetricsServer(config);
   } catch (err) {
     await storage.close();
     await stopRedis?.();
@@ -99,9 +109,10 @@ export async function startService(
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
+      await metrics?.close();
       await app.close();
       await storage.close();
       await stopRedis?.();
     })());
-  return { config, url, redisUrl, app, close };
+  return { config, url, redisUrl, app, metricsUrl: metrics?.url, close };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBool, envInt, envJson, envString } from '../config/env-types';
+import { envBool, envInt, envJson, envString, envUrl } from '../config/env-types';
 
 const iceServerSchema = z.object({
   urls: z.union([z.string(), z.array(z.string())]),
@@ -14,7 +14,9 @@ export const botConfigShape = {
   SIGNALING_PATH: envString('/socket.io'),
   /** The app's ICE config endpoint on the signaling server's origin ('off': do not ask). */
   SIGNALING_WEBRTC_CONFIG_PATH: envString('/api/webrtc-config'),
-  /** Extra ICE servers, JSON array of {urls, username?, credential?}; merged with the call's config. */
+  /** Base URL of the app's HTTP server for SIGNALING_WEBRTC_CONFIG_PATH; unset: the signaling URL's origin. */
+  SIGNALING_APP_URL: envUrl(),
+  /** The bot's own ICE servers, JSON array of {urls, username?, credential?}; never handed to other participants. */
   ICE_SERVERS: envJson(z.array(iceServerSchema), []),
   ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).optional().transform((v) => v ?? 'all'),
   BOT_EMPTY_ROOM_TIMEOUT_MS: envInt(60_000, { min: 1000 }),

@@ -2,12 +2,13 @@ import { MediaStreamTrack } from 'werift';
 import { createLogger, type Logger } from '../common/logger';
 import { errorMessage } from '../common/errors';
 import { PacedRtpSender } from '../media/paced-rtp-sender';
-import type { AdapterStatus, CallIceConfig, CallRef, IceServer, RemoteParticipant, SignalingAdapter } from '../signaling/signaling-adapter';
+import type { AdapterStatus, CallIceConfig, CallRef, RemoteParticipant, SignalingAdapter } from '../signaling/signaling-adapter';
 import { TypedEmitter } from '../signaling/typed-emitter';
 import type { BotSettings } from './bot-settings';
 import type { BotEvents, BotOptions, BotStatus, PeerEntry } from './bot.types';
 import { CallPeer } from './call-peer';
 import { buildPeerConfig } from './peer-config';
+import { callerIceConfig } from './caller-ice';
 import { FrozenDetector, nextRecoveryAction, type CallRole } from './recovery-ladder';
 
 export type { BotEvents, BotMedia, BotOptions, BotStatus } from './bot.types';
@@ -15,20 +16,7 @@ import { TrackFeed } from './track-feed';
 
 const HOUSEKEEPING_MS = 1000;
 
-/**
- * The ICE config we hand a callee (it builds its peer connection from it, as real clients do): the
- * app's servers as other callers gave them to us, then our own ICE_SERVERS; relay if either says so.
- * Without the app's TURN servers a callee behind NAT could not reach us.
- */
-export function callerIceConfig(learned: CallIceConfig | undefined, own: { iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay' }): CallIceConfig {
-  const seen = new Set<string>();
-  const iceServers = [...(learned?.iceServers ?? []), ...own.iceServers].filter((s) => {
-    const key = JSON.stringify([s.urls, s.username, s.credential]);
-    return !seen.has(key) && Boolean(seen.add(key));
-  });
-  const relay = learned?.iceTransportPolicy === 'relay' || own.iceTransportPolicy === 'relay';
-  return { iceServers, iceTransportPolicy: relay ? 'relay' : 'all' };
-}
+export { callerIceConfig } from './caller-ice';
 
 /** How long start() waits for the app's ICE config before joining anyway. */
 const APP_ICE_WAIT_MS = 1500;
@@ -252,7 +240,7 @@ export class Bot extends TypedEmitter<BotEvents> {
   private callAsCaller(calleeId: string): void {
     if (calleeId === this.sig.selfId) return;
     void this.closePeer(calleeId);
-    const ice = callerIceConfig(this.learnedIce, this.s);
+    const ice = callerIceConfig(this.learnedIce);
     const callId = this.sig.startCall(calleeId, ice);
     this.newEntry(calleeId, callId, 'caller', ice);
   }

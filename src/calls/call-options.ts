@@ -9,6 +9,8 @@ export interface CallOptions {
   maxDurationMs: number;
   emptyRoomTimeoutMs: number;
   transcribe: boolean;
+  /** Base URL of the app's HTTP server (webrtc-config); undefined: SIGNALING_APP_URL or the signaling origin. */
+  appUrl: string | undefined;
 }
 
 const str = (v: unknown, d: string): string => (typeof v === 'string' ? v : d);
@@ -24,6 +26,7 @@ export function readCallOptions(m: RecordingManifest, c: AppConfig): CallOptions
     maxDurationMs: num(o.maxDurationMs, c.BOT_MAX_DURATION_MS),
     emptyRoomTimeoutMs: num(o.emptyRoomTimeoutMs, c.BOT_EMPTY_ROOM_TIMEOUT_MS),
     transcribe: o.transcribe !== false,
+    appUrl: typeof o.appUrl === 'string' ? o.appUrl : c.SIGNALING_APP_URL,
   };
 }
 

@@ -17,6 +17,7 @@ import { GdmnSignalingAdapter } from '../signaling/gdmn-signaling.adapter';
 import { parseSegmentKey, storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
 import { pendingUploads, readCallOptions, type CallOptions } from './call-options';
+import { outboundPolicyFrom } from '../security/outbound-policy';
 
 /** What the runner needs from the process around it. */
 export interface CallRunnerDeps {
@@ -145,6 +146,8 @@ export class CallRunner {
       url: remote.signalingUrl,
       path: opts.signalingPath,
       webrtcConfigPath: c.SIGNALING_WEBRTC_CONFIG_PATH,
+      appUrl: opts.appUrl,
+      outbound: outboundPolicyFrom(c.OUTBOUND_ALLOW),
       roomId: remote.roomId,
       roomIdPrefix: opts.roomIdPrefix,
       name: opts.displayName,

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nest
 import type { Response } from 'express';
 import { RecbotError } from './errors';
 import { createLogger } from './logger';
+import { redactText } from '../security/redact';
 
 const STATUS_BY_CODE: Record<string, number> = {
   BAD_REQUEST: 400,
@@ -10,34 +11,50 @@ const STATUS_BY_CODE: Record<string, number> = {
   CONFLICT: 409,
   INVALID_ID: 400,
   PAYLOAD_TOO_LARGE: 413,
+  OUTBOUND_FORBIDDEN: 400,
+  TOO_MANY_REQUESTS: 429,
 };
 
-/** The one place that maps errors to HTTP: RecbotError by code, Nest HttpException as is, others 500. */
+const log = createLogger({ component: 'http' });
+
+/**
+ * The one mapping of errors to HTTP responses: RecbotError by code, Nest HttpException as is,
+ * body-parser errors by their status, others 500. Used by the Nest filter and by the middleware
+ * that runs before Nest (authentication). Messages pass the redaction rule.
+ */
+export function sendHttpError(res: Response, exception: unknown): void {
+  if (exception instanceof RecbotError) {
+    const status = STATUS_BY_CODE[exception.code] ?? (exception.retryable ? 503 : 500);
+    if (status >= 500) log.error({ err: exception }, 'request failed');
+    const retryAfterS = (exception as { retryAfterS?: unknown }).retryAfterS;
+    if (typeof retryAfterS === 'number') res.setHeader('Retry-After', String(retryAfterS));
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    const existingId = (exception as { existingId?: unknown }).existingId;
+    res.status(status).json({
+      error: { code: exception.code, message: redactText(exception.message), retryable: exception.retryable, ...(typeof existingId === 'string' ? { existingId } : {}) },
+    });
+    return;
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    res.status(status).json({ error: { code: `HTTP_${status}`, message: redactText(exception.message), retryable: false } });
+    return;
+  }
+  // Body-parser errors (malformed JSON, body too large) carry an HTTP status and are safe to expose.
+  const e = exception as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+    const code = e.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    res.status(e.status).json({ error: { code, message: redactText(String(e.message)), retryable: false } });
+    return;
+  }
+  log.error({ err: exception }, 'unhandled error');
+  res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error', retryable: true } });
+}
+
+/** The Nest side of {@link sendHttpError}. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly log = createLogger({ component: 'http' });
-
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (exception instanceof RecbotError) {
-      const status = STATUS_BY_CODE[exception.code] ?? (exception.retryable ? 503 : 500);
-      if (status >= 500) this.log.error({ err: exception }, 'request failed');
-      res.status(status).json({ error: { code: exception.code, message: exception.message, retryable: exception.retryable } });
-      return;
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      res.status(status).json({ error: { code: `HTTP_${status}`, message: exception.message, retryable: false } });
-      return;
-    }
-    // Body-parser errors (malformed JSON, body too large) carry an HTTP status and are safe to expose.
-    const e = exception as { status?: unknown; expose?: unknown; message?: unknown; type?: unknown };
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
-      const code = e.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-      res.status(e.status).json({ error: { code, message: String(e.message), retryable: false } });
-      return;
-    }
-    this.log.error({ err: exception }, 'unhandled error');
-    res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error', retryable: true } });
+    sendHttpError(host.switchToHttp().getResponse<Response>(), exception);
   }
 }

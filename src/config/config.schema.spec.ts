@@ -65,3 +65,38 @@ describe('loadConfig paths', () => {
     expect(a.WORK_DIR).toBe(path.resolve(__dirname, '..', '..', 'var'));
   });
 });
+
+describe('loadConfig: secrets never in config errors', () => {
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      return (e as ConfigError).problems.join('\n');
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it.each([
+    [{ WEBHOOK_ENDPOINTS: '[{"url":"not a url","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]' }, 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+    [{ WEBHOOK_ENDPOINTS: '[{"url":"https://x.example","secret":"plain-webhook-secret","events":[1]}]' }, 'plain-webhook-secret'],
+    [{ ICE_SERVERS: '[{"urls":5,"username":"turnuser","credential":"turnpassword1"}]' }, 'turnpassword1'],
+    [{ ICE_SERVERS: '[{"urls":"turn:x","username":"turnuser","credential":"turnpassword2"' }, 'turnpassword2'],
+    [{ OPENAI_BASE_URL: 'https//user:openai-pw-3@proxy.example/v1' }, 'openai-pw-3'],
+    [{ REDIS_URL: 'http://user:redis-pw-4@redis.internal:6379' }, 'redis-pw-4'],
+    [{ S3_ENDPOINT: 'nope://k:s3-pw-5@x y' }, 's3-pw-5'],
+  ])('%j: the error names the variable, not the secret', (env, secret) => {
+    const problems = problemsOf(env);
+    expect(problems).toContain(Object.keys(env)[0]);
+    expect(problems).not.toContain(secret);
+  });
+
+  it('REDIS_URL: redis:// and rediss:// only; rediss:// keeps TLS in the BullMQ connection', async () => {
+    expect(problemsOf({ REDIS_URL: 'http://127.0.0.1:6379' })).toContain('REDIS_URL');
+    expect(problemsOf({ REDIS_URL: 'unix:///tmp/redis.sock' })).toContain('REDIS_URL');
+    expect(loadConfig({ REDIS_URL: 'rediss://redis.example:6380/2' }).REDIS_URL).toBe('rediss://redis.example:6380/2');
+    const { redisConnection } = await import('../jobs/job.repository');
+    expect(redisConnection('rediss://u:p@redis.example:6380/2')).toMatchObject({ host: 'redis.example', port: 6380, db: 2, tls: { servername: 'redis.example' }, password: 'p' });
+    expect(redisConnection('redis://127.0.0.1:6379')).not.toHaveProperty('tls');
+    expect(redisConnection('redis://[::1]:6379')).toMatchObject({ host: '::1' });
+  });
+});

@@ -9,6 +9,7 @@ import { transcriptionConfigShape } from '../transcription/transcription.config'
 import { webhookConfigShape } from '../webhooks/webhook.config';
 import { pipelineConfigShape } from '../pipeline/pipeline.config';
 import { jobsConfigShape } from '../jobs/jobs.config';
+import { redactText, registerSecret } from '../security/redact';
 
 /**
  * The default WORK_DIR: `var/` in the recbot installation (the checkout, or /app in the image), not
@@ -28,12 +29,29 @@ const coreConfigShape = {
   /** Pretty logs; defaults to true when stdout is a terminal. */
   LOG_PRETTY: envOptionalString().pipe(z.enum(['true', 'false']).optional()),
   WORK_DIR: envString(DEFAULT_WORK_DIR),
-  REDIS_URL: envOptionalString().pipe(z.url({ message: 'must be a redis:// URL' }).optional()),
+  REDIS_URL: envOptionalString().pipe(
+    z
+      .url({ message: 'must be a redis:// or rediss:// URL' })
+      .refine((u) => /^rediss?:\/\/[^/]/i.test(u), 'must be a redis:// or rediss:// (TLS) URL')
+      .optional(),
+  ),
   REDIS_SERVER_BIN: envString('redis-server'),
   FFMPEG_BIN: envString('ffmpeg'),
   FFPROBE_BIN: envString('ffprobe'),
   SHUTDOWN_GRACE_MS: envInt(30_000, { min: 0 }),
   API_TOKEN: envOptionalString(),
+  /** 'token' (default): /v1/* needs API_TOKEN unless HTTP_HOST is loopback; 'none': no authentication (explicit). */
+  API_AUTH: z.enum(['token', 'none']).optional().transform((v) => v ?? 'token'),
+  API_AUTH_MAX_FAILURES: envInt(10, { min: 1 }),
+  API_AUTH_WINDOW_MS: envInt(60_000, { min: 1000 }),
+  /** -1: /metrics on HTTP_PORT (behind API_TOKEN when set); otherwise a separate listener on this port. */
+  METRICS_PORT: envInt(-1, { min: -1, max: 65535 }),
+  /** How long an Idempotency-Key of POST /v1/recordings is remembered. */
+  IDEMPOTENCY_TTL_S: envInt(86_400, { min: 60 }),
+  /** Comma-separated origins allowed by CORS; empty: CORS off. */
+  CORS_ORIGINS: envOptionalString().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Comma-separated outbound targets allowed besides public addresses: loopback, private, link-local, any, CIDRs, IPs, host names. */
+  OUTBOUND_ALLOW: envOptionalString(),
   METRICS_ENABLED: envBool(true),
 };
 
@@ -85,11 +103,42 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   if (!result.success) {
     const problems = result.error.issues.map((i) => {
       const key = String(i.path[0] ?? '?');
-      const val = env[key];
-      const shown = val === undefined ? 'unset' : key.match(/KEY|SECRET|TOKEN|PASSWORD/) ? '<hidden>' : JSON.stringify(val);
-      return `${key}=${shown}: ${i.message}`;
+      return redactText(`${key}=${shownValue(key, env[key])}: ${i.message}`);
     });
     throw new ConfigError(problems);
   }
+  registerConfigSecrets(result.data);
   return resolveConfigPaths(result.data, cwd);
+}
+
+/** A bad value as a config error shows it: never a secret (the one redaction rule, src/security/redact.ts). */
+function shownValue(key: string, val: string | undefined): string {
+  if (val === undefined) return 'unset';
+  if (/KEY|SECRET|TOKEN|PASSWORD/.test(key)) return '<hidden>';
+  if (JSON_VARS.has(key)) {
+    // JSON that does not parse cannot be redacted field by field: show only its size.
+    try {
+      JSON.parse(val);
+    } catch {
+      return `<${val.length} characters of invalid JSON, not shown>`;
+    }
+  }
+  return redactText(JSON.stringify(val));
+}
+
+const JSON_VARS = new Set(['ICE_SERVERS', 'WEBHOOK_ENDPOINTS']);
+
+/** Every secret of the validated config is masked wherever it would appear later (logs, API, errors). */
+function registerConfigSecrets(c: AppConfig): void {
+  for (const v of [c.API_TOKEN, c.S3_SECRET_ACCESS_KEY, c.OPENAI_API_KEY]) registerSecret(v);
+  for (const s of c.ICE_SERVERS) registerSecret(s.credential);
+  for (const e of c.WEBHOOK_ENDPOINTS) registerSecret(e.secret);
+  for (const u of [c.REDIS_URL, c.OPENAI_BASE_URL, c.AZURE_OPENAI_ENDPOINT, c.S3_ENDPOINT]) {
+    if (!u) continue;
+    try {
+      registerSecret(decodeURIComponent(new URL(u).password));
+    } catch {
+      // not a URL: nothing to register
+    }
+  }
 }

@@ -43,6 +43,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const env = {
     LOG_LEVEL: 'warn',
     ICE_LOOPBACK_ONLY: 'true',
+    OUTBOUND_ALLOW: 'loopback',
     SEGMENT_SECONDS: '5',
     BOT_EMPTY_ROOM_TIMEOUT_MS: '5000',
     HTTP_PORT: '0',

@@ -38,12 +38,17 @@ export interface WorkerOptions {
   maxStalledCount?: Partial<Record<QueueName, number>>;
 }
 
-/** ioredis connection options from a redis:// URL (BullMQ workers need maxRetriesPerRequest: null). */
+/**
+ * ioredis connection options from a redis:// or rediss:// URL (BullMQ workers need
+ * maxRetriesPerRequest: null). rediss:// keeps TLS (certificate checked against the host name).
+ */
 export function redisConnection(redisUrl: string): ConnectionOptions {
   const u = new URL(redisUrl);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
   return {
-    host: u.hostname,
+    host,
+    ...(u.protocol === 'rediss:' ? { tls: { servername: host } } : {}),
     port: u.port ? Number(u.port) : 6379,
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
@@ -169,6 +174,7 @@ export class JobRepository {
         attempt: job.attemptsMade + 1,
         progress: (pct) => job.updateProgress(pct),
         lockLost: lockLost.signal,
+        updateData: (d) => job.updateData(d),
       });
       log.info({ ms: Date.now() - started }, 'job completed');
       return result;

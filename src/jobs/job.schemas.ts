@@ -17,6 +17,7 @@ export const JOB_PAYLOAD_SCHEMAS: { [N in JobName]: z.ZodType<JobPayloadMap[N]> 
     event: z.enum(['recording.started', 'recording.segment_stored', 'recording.completed', 'recording.failed', 'transcript.completed', 'recording.deleted']),
     key: z.string().min(1).max(1024).optional(),
     snapshot: z.object({ data: z.record(z.string(), z.unknown()), occurredMs: z.number() }).optional(),
+    frozen: z.object({ data: z.record(z.string(), z.unknown()), occurredMs: z.number() }).optional(),
   }),
 };
 

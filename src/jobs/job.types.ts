@@ -79,6 +79,8 @@ export interface WebhookPayload {
    * (recording.deleted). Ids, status and keys only, never secrets.
    */
   snapshot?: { data: Record<string, unknown>; occurredMs: number };
+  /** The event's data and time as the first attempt fixed them (every retry sends the same body). */
+  frozen?: { data: Record<string, unknown>; occurredMs: number };
 }
 
 /** Job name -> payload type. */
@@ -121,6 +123,8 @@ export interface JobContext {
    * will not be recorded.
    */
   lockLost?: AbortSignal;
+  /** Replace the job's stored data (retries then see it): used to fix a payload once. */
+  updateData?(data: unknown): Promise<void>;
 }
 
 /** A job handler: throw to fail (RecbotError.retryable decides whether BullMQ retries). */

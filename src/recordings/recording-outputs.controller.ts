@@ -7,7 +7,6 @@ import { createLogger } from '../common/logger';
 import { StorageManifestSource } from '../pipeline/manifest-source';
 import { isSafeId, storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
-import { assertApiToken } from './api-auth';
 import { contentTypeOf, downloadFilename, etagOf, notModified, parseRange, rangeAllowed } from './output-download';
 import { findOutput } from './recording-outputs';
 
@@ -36,7 +35,6 @@ export class RecordingOutputsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    assertApiToken(this.config.API_TOKEN, req);
     const name = Array.isArray(nameParam) ? nameParam.join('/') : nameParam;
     if (!isSafeId(id) || !(await this.storage.head(storageKeys.manifest(id)))) throw new RecbotError('NOT_FOUND', 'no such recording');
     const output = findOutput(await this.manifests.load(id), name);

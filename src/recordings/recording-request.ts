@@ -10,6 +10,10 @@ export const createRecordingSchema = z
       .max(2048)
       .url()
       .refine((u) => /^(https?|wss?):\/\//i.test(u), 'must be an http(s) or ws(s) URL'),
+    /** Base URL of the app's HTTP server serving its webrtc-config (default SIGNALING_APP_URL, else the signaling origin). */
+    appUrl: z.string().max(2048).url().refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL').optional(),
+    /** Start even when a recording of the same room on the same signaling origin is active. */
+    allowDuplicate: z.boolean().optional(),
     /** The app's room code, without the prefix (ROOM_ID_PREFIX is added, e.g. 'video:'). */
     roomId: z
       .string()

@@ -1,13 +1,10 @@
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
-import type { Request } from 'express';
-import { APP_CONFIG, STORAGE } from '../app/tokens';
-import type { AppConfig } from '../config/config.schema';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { STORAGE } from '../app/tokens';
 import { RecbotError } from '../common/errors';
 import type { RecordingManifest } from '../manifest/manifest.types';
 import { StorageManifestSource } from '../pipeline/manifest-source';
 import { storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
-import { assertApiToken } from './api-auth';
 import { RecordingIndex, decodeCursor, encodeCursor, type ListCursor } from './recording-index';
 import { inCreatedRange, matchesFilters, parseListQuery } from './recording-list';
 import { outputViews, type OutputView } from './recording-outputs';
@@ -33,7 +30,6 @@ export class RecordingsListController {
   private readonly manifests: StorageManifestSource;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORAGE) private readonly storage: StorageDriver,
     private readonly index: RecordingIndex,
   ) {
@@ -41,8 +37,7 @@ export class RecordingsListController {
   }
 
   @Get()
-  async list(@Query() query: unknown, @Req() req: Request): Promise<{ items: RecordingSummary[]; nextCursor: string | null }> {
-    assertApiToken(this.config.API_TOKEN, req);
+  async list(@Query() query: unknown): Promise<{ items: RecordingSummary[]; nextCursor: string | null }> {
     const q = parseListQuery(query);
     const limit = q.limit ?? 20;
     let cursor: ListCursor | undefined = q.cursor ? decodeCursor(q.cursor) : undefined;

@@ -5,7 +5,11 @@ import { OpenApiController } from '../openapi/openapi.controller';
 import { RecordingIndex } from './recording-index';
 import { RecordingsListController } from './recordings-list.controller';
 import { RecordingsService } from './recordings.service';
+import { RecordingGuards } from './recording-guards';
 
 /** APP_ROLE=api: the recordings HTTP API. */
-@Module({ controllers: [OpenApiController, RecordingsListController, RecordingsController, RecordingOutputsController], providers: [RecordingsService, RecordingIndex] })
+@Module({
+  controllers: [OpenApiController, RecordingsListController, RecordingsController, RecordingOutputsController],
+  providers: [RecordingsService, RecordingIndex, RecordingGuards],
+})
 export class RecordingsModule {}

@@ -16,6 +16,7 @@ import type {
   SignalingEvents,
 } from './signaling-adapter';
 import { TypedEmitter } from './typed-emitter';
+import type { OutboundPolicy } from '../security/outbound-policy';
 
 /** Time between our LEAVE and the disconnect (see close()). */
 const LEAVE_FLUSH_MS = 250;
@@ -40,20 +41,25 @@ export interface GdmnAdapterOptions {
   reconnectBaseDelayMs?: number;
   reconnectMaxDelayMs?: number;
   connectTimeoutMs?: number;
-  /** Path of the app's `GET /api/webrtc-config` on the signaling server's origin; unset or 'off': not fetched. */
+  /** Path of the app's `GET /api/webrtc-config`; unset or 'off': not fetched. */
   webrtcConfigPath?: string;
+  /** Base URL of the app's HTTP server (where webrtcConfigPath lives); default the signaling URL's origin. */
+  appUrl?: string;
+  /** Outbound target policy: checked (after DNS resolution) before connecting and before the config fetch. */
+  outbound?: OutboundPolicy;
   logger?: Logger;
 }
 
 /** Adapter options from the validated app config plus the call's signaling URL and room. */
 export function gdmnAdapterOptionsFromConfig(
-  c: Pick<AppConfig, 'SIGNALING_PATH' | 'SIGNALING_WEBRTC_CONFIG_PATH' | 'ROOM_ID_PREFIX' | 'BOT_DISPLAY_NAME' | 'HEARTBEAT_INTERVAL_MS' | 'RECONNECT_MAX_ATTEMPTS'>,
+  c: Pick<AppConfig, 'SIGNALING_PATH' | 'SIGNALING_WEBRTC_CONFIG_PATH' | 'SIGNALING_APP_URL' | 'ROOM_ID_PREFIX' | 'BOT_DISPLAY_NAME' | 'HEARTBEAT_INTERVAL_MS' | 'RECONNECT_MAX_ATTEMPTS'>,
   call: { url: string; roomId: string; name?: string; instanceId?: string; participantId?: string },
 ): GdmnAdapterOptions {
   return {
     url: call.url,
     path: c.SIGNALING_PATH,
     webrtcConfigPath: c.SIGNALING_WEBRTC_CONFIG_PATH,
+    appUrl: c.SIGNALING_APP_URL,
     roomId: call.roomId,
     roomIdPrefix: c.ROOM_ID_PREFIX,
     name: call.name ?? c.BOT_DISPLAY_NAME,
@@ -89,6 +95,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private resumeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private connecting = false;
   private terminal: string | undefined;
   private everJoined = false;
   private lastStatus: AdapterStatus = { state: 'connecting' };
@@ -131,8 +138,11 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     const p = this.opts.webrtcConfigPath;
     if (!p || p === 'off') return undefined;
     try {
-      const res = await fetch(new URL(p, this.opts.url), { signal: AbortSignal.timeout(3000), headers: { accept: 'application/json' } });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const target = new URL(p, this.opts.appUrl ?? this.opts.url);
+      await this.opts.outbound?.checkResolved(target.href, 'app webrtc-config URL');
+      // Redirects are not followed: a 3xx could point anywhere, past the outbound policy.
+      const res = await fetch(target, { signal: AbortSignal.timeout(3000), headers: { accept: 'application/json' }, redirect: 'manual' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`);
       const text = await res.text();
       if (text.length > 64 * 1024) throw new Error('body over 64 KiB');
       const ice = iceConfigFrom(callConfigSchema.parse(JSON.parse(text)));
@@ -144,8 +154,15 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     }
   }
 
-  connect(): Promise<void> {
-    if (this.socket) throw new Error('connect() called twice');
+  async connect(): Promise<void> {
+    if (this.socket || this.connecting) throw new Error('connect() called twice');
+    this.connecting = true;
+    // socket.io connects by host name: resolve and check every address first (SSRF policy).
+    await this.opts.outbound?.checkResolved(this.opts.url, 'signalingUrl');
+    return this.openSocket();
+  }
+
+  private openSocket(): Promise<void> {
     const o = this.opts;
     const socket = io(o.url, {
       path: o.path ?? '/socket.io',

@@ -23,6 +23,8 @@ export interface WebhookJobInput {
   key?: string;
   /** Data fixed at queue time (the recording is gone: no manifest to read or log into). */
   snapshot?: { data: Record<string, unknown>; occurredMs: number };
+  /** Data fixed by the first attempt: every retry sends the same body bytes. */
+  frozen?: { data: Record<string, unknown>; occurredMs: number };
 }
 
 /**
@@ -31,12 +33,15 @@ export interface WebhookJobInput {
  * retries with `webhookRetrySettings`). Message ids are deterministic, so receivers can deduplicate.
  */
 export function createWebhookJobHandler(deps: WebhookJobDeps) {
-  return async (input: WebhookJobInput, ctx: { attempt: number }): Promise<{ delivered: number; skipped: number }> => {
+  return async (
+    input: WebhookJobInput,
+    ctx: { attempt: number; updateData?(data: unknown): Promise<void> },
+  ): Promise<{ delivered: number; skipped: number }> => {
     const targets = deps.endpoints.filter((e) => endpointWants(e, input.event));
     if (targets.length === 0) return { delivered: 0, skipped: 0 };
     const snap = input.snapshot;
     const done = new Set(snap ? [] : (await deps.deliveries(input.recordingId)).filter((d) => d.ok).map((d) => d.webhookId));
-    const { data, occurredMs } = snap ?? (await deps.payloadFor(input.recordingId, input.event, input.key));
+    const { data, occurredMs } = snap ?? input.frozen ?? (await freeze(deps, input, ctx));
     let skipped = 0;
     const results = await Promise.allSettled(
       targets.map(async (endpoint) => {
@@ -69,4 +74,20 @@ export function createWebhookJobHandler(deps: WebhookJobDeps) {
     }
     return { delivered: targets.length - skipped, skipped };
   };
+}
+
+/**
+ * The event's body is fixed when the event is first delivered: data and time are stored in the job
+ * before anything is sent, so a retry (any process) sends the same bytes under the same webhook-id
+ * even when the manifest changed meanwhile.
+ */
+async function freeze(
+  deps: WebhookJobDeps,
+  input: WebhookJobInput,
+  ctx: { updateData?(data: unknown): Promise<void> },
+): Promise<{ data: Record<string, unknown>; occurredMs: number }> {
+  const p = await deps.payloadFor(input.recordingId, input.event, input.key);
+  const frozen = { data: p.data, occurredMs: p.occurredMs ?? Date.now() };
+  await ctx.updateData?.({ ...input, frozen });
+  return frozen;
 }

@@ -4,6 +4,7 @@ import type { WebhookDelivery } from '../manifest/manifest.types';
 import type { WebhookEndpoint, WebhookEnvelope, WebhookEvent } from './webhook-events';
 import { signWebhook } from './webhook-signature';
 import { webhookDeliveries } from './webhook.metrics';
+import type { OutboundPolicy } from '../security/outbound-policy';
 
 /** One delivery attempt failed. `retryable` says whether the job should retry; `delivery` goes to the manifest. */
 export class WebhookDeliveryError extends RecbotError {
@@ -23,6 +24,8 @@ export interface WebhookSenderOptions {
   logger?: Logger;
   /** Clock, for tests. */
   now?: () => number;
+  /** Outbound target policy (OUTBOUND_ALLOW): checked after DNS resolution before every attempt. */
+  outbound?: OutboundPolicy;
 }
 
 /** Sends signed webhook deliveries, one attempt per call (retries belong to the job queue). */
@@ -56,6 +59,15 @@ export class WebhookSender {
     const headers = signWebhook({ secret: endpoint.secret, id: opts.webhookId, timestampSec: atMs / 1000, body });
     const base = { event, url: endpoint.url, webhookId: opts.webhookId, attempt: opts.attempt ?? 1, atMs };
     let status: number;
+    try {
+      await this.opts.outbound?.checkResolved(endpoint.url, 'webhook url');
+    } catch (err) {
+      const error = errorMessage(err);
+      const retryable = err instanceof RecbotError && err.retryable;
+      this.log.warn({ event, webhookId: opts.webhookId, attempt: base.attempt, error }, 'webhook target refused');
+      webhookDeliveries.inc({ event, outcome: retryable ? 'retryable' : 'failed' });
+      throw new WebhookDeliveryError(`webhook ${event}: ${error}`, { ...base, ok: false, error }, { retryable, cause: err });
+    }
     try {
       const res = await fetch(endpoint.url, {
         method: 'POST',

@@ -110,5 +110,5 @@ export function manifestWebhookDeps(
 /** Register the Webhook job handler (thin). Use `webhookRetrySettings` for its job and worker options. */
 export function registerWebhookHandlers(registry: JobHandlerRegistry, deps: WebhookJobDeps): void {
   const handle = createWebhookJobHandler(deps);
-  registry.register(JobName.Webhook, (d, ctx) => handle(d, { attempt: ctx.attempt }));
+  registry.register(JobName.Webhook, (d, ctx) => handle(d, { attempt: ctx.attempt, updateData: ctx.updateData }));
 }

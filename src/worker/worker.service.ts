@@ -17,6 +17,7 @@ import { resolveTranscriptionEndpoint, transcriberOptionsFromConfig, type Resolv
 import { registerTranscriptionHandlers } from '../transcription/transcription.handlers';
 import { TranscriptionService } from '../transcription/transcription.service';
 import { WebhookSender } from '../webhooks/webhook-sender';
+import { outboundPolicyFrom } from '../security/outbound-policy';
 import { manifestWebhookDeps, registerWebhookHandlers } from '../webhooks/webhook.handlers';
 
 /** The queues a worker consumes: the whole post-call flow. */
@@ -61,7 +62,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       },
     });
 
-    const sender = new WebhookSender({ timeoutMs: c.WEBHOOK_TIMEOUT_MS });
+    const sender = new WebhookSender({ timeoutMs: c.WEBHOOK_TIMEOUT_MS, outbound: outboundPolicyFrom(c.OUTBOUND_ALLOW) });
     registerWebhookHandlers(this.registry, manifestWebhookDeps(manifests, { sender, endpoints: c.WEBHOOK_ENDPOINTS }));
 
     this.registry.use(deletedRecordingGuard({ control: this.control, storage: this.storage, log: this.log }));

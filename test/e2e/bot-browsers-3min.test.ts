@@ -73,6 +73,7 @@ describe('bot in a 3-minute call with 2 then 3 Chromium participants (whole serv
       WORK_DIR: dir,
       HTTP_PORT: '0',
       ICE_LOOPBACK_ONLY: 'true',
+      OUTBOUND_ALLOW: 'loopback',
       SEGMENT_SECONDS: '10',
       BOT_EMPTY_ROOM_TIMEOUT_MS: '5000',
     });

@@ -37,6 +37,7 @@ export function s3Env(info: RgwInfo, bucket: string): Record<string, string> {
 export const BASE_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
   ICE_LOOPBACK_ONLY: 'true',
+  OUTBOUND_ALLOW: 'loopback',
   SEGMENT_SECONDS: '5',
   BOT_EMPTY_ROOM_TIMEOUT_MS: '5000',
   HTTP_PORT: '0',

@@ -50,7 +50,7 @@ describe('compiled build: recbot record (child process) and the service with cal
     const child = spawn(
       process.execPath,
       [join(DIST, 'main.js'), 'record', '--signal', signal.url, '--room', room.roomId, '--duration', '12', '--name', 'Recorder CLI', '--out', out],
-      { cwd: dir, env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ICE_LOOPBACK_ONLY: 'true', SEGMENT_SECONDS: '4' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: dir, env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ICE_LOOPBACK_ONLY: 'true', OUTBOUND_ALLOW: 'loopback', SEGMENT_SECONDS: '4' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';
@@ -127,6 +127,7 @@ describe('compiled build: recbot record (child process) and the service with cal
       LOG_LEVEL: 'warn',
       HTTP_PORT: '0',
       ICE_LOOPBACK_ONLY: 'true',
+      OUTBOUND_ALLOW: 'loopback',
       SEGMENT_SECONDS: '4',
       RECORDER_PROCESS_MODEL: 'child',
       WEBHOOK_ENDPOINTS: JSON.stringify([{ url: `http://127.0.0.1:${port}/hooks`, secret, events: ['recording.segment_stored', 'recording.completed'] }]),

@@ -46,7 +46,7 @@ export async function startRecbot(workDir: string, more: Record<string, string> 
 
 /** Env of the service under test (merged over by each test file). */
 export function serviceEnv(workDir: string, more: Record<string, string> = {}): Record<string, string> {
-  return { LOG_LEVEL: 'warn', ICE_LOOPBACK_ONLY: 'true', HTTP_PORT: '0', WORK_DIR: workDir, SEGMENT_SECONDS: '10', BOT_EMPTY_ROOM_TIMEOUT_MS: '60000', ...more };
+  return { LOG_LEVEL: 'warn', ICE_LOOPBACK_ONLY: 'true', OUTBOUND_ALLOW: 'loopback', HTTP_PORT: '0', WORK_DIR: workDir, SEGMENT_SECONDS: '10', BOT_EMPTY_ROOM_TIMEOUT_MS: '60000', ...more };
 }
 
 /** POST /v1/recordings; returns the recording id. */

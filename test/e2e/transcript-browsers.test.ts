@@ -139,6 +139,7 @@ describe('transcript of two Chromium speakers through the whole service (issue 7
       WORK_DIR: join(dir, 'work'),
       HTTP_PORT: '0',
       ICE_LOOPBACK_ONLY: 'true',
+      OUTBOUND_ALLOW: 'loopback',
       SEGMENT_SECONDS: '10',
       BOT_EMPTY_ROOM_TIMEOUT_MS: '5000',
     });

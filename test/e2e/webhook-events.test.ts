@@ -107,6 +107,7 @@ describe('webhooks through the whole service (README snippet receiver verifies e
       WORK_DIR: join(dir, 'work'),
       LOG_LEVEL: 'warn',
       ICE_LOOPBACK_ONLY: 'true',
+      OUTBOUND_ALLOW: 'loopback',
       HTTP_PORT: '0',
       SEGMENT_SECONDS: '5',
       BOT_EMPTY_ROOM_TIMEOUT_MS: '3000',
