@@ -29,7 +29,7 @@ describe('GET /v1/recordings', () => {
       const r = await fetch(`${svc.url}/v1/recordings`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ signalingUrl: 'https://meet.example.com', roomId: `room-${i % 2}`, metadata: { team: i < 3 ? 'blue' : 'red', n: String(i) } }),
+        body: JSON.stringify({ signalingUrl: 'https://meet.example.com', roomId: `room-${i % 2}`, allowDuplicate: true, metadata: { team: i < 3 ? 'blue' : 'red', n: String(i) } }),
       });
       expect(r.status).toBe(201);
       ids.push(((await r.json()) as { id: string }).id);
