@@ -99,6 +99,19 @@ describe('CallPresence', () => {
     expect(p.notRecordedMs(T0 + 20_000)).toBe(4000 + 5400);
   });
 
+  it('a new call without media after recorded media (a restart) opens a new hole from then, not from the first call', () => {
+    const p = admittedWithC();
+    const botA = { A: { accepted: true, mediaSinceMs: T0 } };
+    p.tick(T0 + 5000, calls({ ...botA, C: { accepted: true, mediaSinceMs: T0 + 4500 } }));
+    p.tick(T0 + 20_000, calls({ ...botA, C: { accepted: true, mediaSinceMs: T0 + 4500 } }));
+    // C restarts its call with us: a new call, no media yet
+    p.tick(T0 + 21_000, calls({ ...botA, C: { accepted: true } }));
+    expect(p.holes()).toEqual([{ participantId: 'C', sinceMs: T0 + 20_000, reason: 'negotiating' }]);
+    expect(p.tick(T0 + 22_000, calls({ ...botA, C: { accepted: true, mediaSinceMs: T0 + 21_800 } })).gaps).toEqual([
+      { participantId: 'C', startMs: T0 + 20_000, endMs: T0 + 21_800, reason: 'negotiating' },
+    ]);
+  });
+
   it('a participant never reached keeps its hole open until it leaves or the bot stops', () => {
     const p = admittedWithC();
     for (let t = T0 + 1000; t <= T0 + 30_000; t += 1000) {

@@ -69,6 +69,8 @@ interface Tracked {
   host: boolean;
   lastActivityMs?: number;
   inCallSinceMs?: number;
+  /** Last tick at which their media was being recorded: a later hole starts after it, not at inCallSinceMs. */
+  recordedAtMs?: number;
   expectCallMs?: number;
   botCallEndedMs?: number;
   hadBotCall: boolean;
@@ -144,6 +146,7 @@ export class CallPresence {
       const inCall = active || Boolean(call?.accepted);
       if (!inCall) {
         t.inCallSinceMs = undefined;
+        t.recordedAtMs = undefined;
         out.gaps.push(...this.close(id, t, now));
         continue;
       }
@@ -151,10 +154,11 @@ export class CallPresence {
       if (call?.mediaSinceMs !== undefined) {
         out.gaps.push(...this.close(id, t, Math.max(call.mediaSinceMs, t.open?.startMs ?? call.mediaSinceMs)));
         t.attempts = 0;
+        t.recordedAtMs = now;
         continue;
       }
       const reason: CoverageReason = call?.accepted ? 'negotiating' : 'not-connected';
-      let startMs = Math.min(t.inCallSinceMs, now);
+      let startMs = Math.min(Math.max(t.inCallSinceMs, t.recordedAtMs ?? -Infinity), now);
       if (t.open && t.open.reason !== reason) {
         out.gaps.push(...this.close(id, t, now));
         startMs = now;
