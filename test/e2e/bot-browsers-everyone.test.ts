@@ -100,7 +100,9 @@ describe('everyone in the call is recorded (Chromium, whole service)', () => {
     const cAt = hostLog.find((e) => e.remoteId === 'chrome-c')?.t ?? 0;
     console.log(`host admitted (ms after C): ${hostLog.map((e) => `${String(e.remoteId).slice(0, 14)} +${e.t - cAt}`).join(', ')}`);
     const people = ['chrome-a', 'chrome-b', 'chrome-c', 'chrome-d'];
-    await waitManifest(svc.url, id, (m) => people.every((p) => firstMediaMs(m, p, 'audio') && firstMediaMs(m, p, 'video')), 40_000, 'audio and video of all four');
+    // a track is listed at its first packet (segments only when they close)
+    const both = (m: RecordingManifest, p: string): boolean => ['audio', 'video'].every((k) => m.tracks.some((t) => t.participantId === p && t.kind === k));
+    await waitManifest(svc.url, id, (m) => people.every((p) => both(m, p)), 60_000, 'audio and video tracks of all four');
     await new Promise((r) => setTimeout(r, MEDIA_MS));
     const m = await stopRecording(svc.url, id);
     const wall = Date.now() - t0;
@@ -150,7 +152,7 @@ describe('everyone in the call is recorded (Chromium, whole service)', () => {
     const secondsBefore = await metric(svc.recorderUrl, 'recbot_participant_not_recorded_seconds_total');
     const id = await startRecording(svc.url, { signalingUrl: signal.url, roomId: room });
     const joined = Date.now();
-    await waitManifest(svc.url, id, (m) => Boolean(firstMediaMs(m, 'chrome-host', 'video')), 30_000, 'host recorded');
+    await waitManifest(svc.url, id, (m) => m.tracks.some((t) => t.participantId === 'chrome-host' && t.kind === 'video'), 30_000, 'host recorded');
     // while U is in the call and not reached, the gauge says so
     let gauge = 0;
     for (const deadline = Date.now() + 15_000; gauge < 1 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
