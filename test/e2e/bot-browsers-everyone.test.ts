@@ -25,11 +25,16 @@ jest.setTimeout(180_000);
 /**
  * A participant in the call (and the bot in the room) is in a call with the bot within this: the
  * app's admission gets 3 s (BotSettings.presence.graceMs), call traffic is seen within a ping interval
- * (2.5 s), plus slack for the loaded 2-core CI machine.
+ * (2.5 s), then the browser answers our CALLING. Measured 4.4-6.5 s at load average ~30 and up to 9.3 s
+ * at ~45 on the shared 2 cores (four Chromium encoding for four peers each): the browser's answer is
+ * what stretches.
  */
-const IN_CALL_WITH_BOT_MS = 8000;
-/** ... and recorded within this (werift negotiation and ICE take 2-10 s on the loaded CI machine). */
-const RECORDED_WITHIN_MS = 15_000;
+const IN_CALL_WITH_BOT_MS = 12_000;
+/**
+ * ... and recorded within this: werift negotiation + ICE took 1.9-10 s more under that load (the
+ * first-media latency itself is issue 18's subject). Every second before is a labelled gap (checked).
+ */
+const RECORDED_WITHIN_MS = 25_000;
 /** Media recorded after everyone is covered (short: CI time). */
 const MEDIA_MS = 12_000;
 
@@ -114,10 +119,10 @@ describe('everyone in the call is recorded (Chromium, whole service)', () => {
       const audio = firstMediaMs(m, pid, 'audio')!;
       const video = firstMediaMs(m, pid, 'video')!;
       const gaps = m.gaps.filter((g) => g.participantId === pid && COVERAGE.has(g.reason) && g.trackKey === 'audio');
-      const connected = Math.max(inCall, ...gaps.filter((g) => g.reason === 'not-connected').map((g) => g.endMs));
+      const first = gaps.filter((g) => g.startMs < Math.min(audio, video)); // a later gap (a restarted call) is not part of the first coverage
+      const connected = Math.max(inCall, ...first.filter((g) => g.reason === 'not-connected').map((g) => g.endMs));
       const covered = Math.min(audio, video, ...gaps.map((g) => g.startMs));
-      // (a later gap, e.g. a call restart, is not part of the first coverage)
-      const end = Math.max(0, ...gaps.filter((g) => g.startMs < Math.min(audio, video)).map((g) => g.endMs));
+      const end = Math.max(0, ...first.map((g) => g.endMs));
       rows.push(`${pid}: in call +${inCall - botSeenAt} ms after the bot joined; in a call with the bot +${connected - inCall} ms, audio +${audio - inCall} ms, video +${video - inCall} ms after that; gaps ${gaps.map((g) => `${g.reason} ${g.endMs - g.startMs} ms`).join(', ') || 'none'}`);
       checks.push(() => {
         expect(connected - inCall).toBeLessThan(IN_CALL_WITH_BOT_MS);
