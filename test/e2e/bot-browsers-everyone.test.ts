@@ -107,7 +107,10 @@ describe('everyone in the call is recorded (Chromium, whole service)', () => {
     const people = ['chrome-a', 'chrome-b', 'chrome-c', 'chrome-d'];
     // a track is listed at its first packet (segments only when they close)
     const both = (m: RecordingManifest, p: string): boolean => ['audio', 'video'].every((k) => m.tracks.some((t) => t.participantId === p && t.kind === k));
-    await waitManifest(svc.url, id, (m) => people.every((p) => both(m, p)), 60_000, 'audio and video tracks of all four');
+    await waitManifest(svc.url, id, (m) => people.every((p) => both(m, p)), 60_000, 'audio and video tracks of all four').catch(async (err: unknown) => {
+      for (const p of [a, d]) console.log(`${p!.options.participantId} log tail: ${JSON.stringify((await p!.snapshot()).log.slice(-25))}`);
+      throw err;
+    });
     await new Promise((r) => setTimeout(r, MEDIA_MS));
     const m = await stopRecording(svc.url, id);
     const wall = Date.now() - t0;
