@@ -1,6 +1,7 @@
 import type { PeerConfig } from 'werift';
 import type { AppConfig } from '../config/config.schema';
 import type { IceServer } from '../signaling/signaling-adapter';
+import type { PresenceSettings } from './call-presence';
 import type { LadderSettings } from './recovery-ladder';
 import { loopbackOnlyPeerConfig } from './peer-config';
 
@@ -12,6 +13,8 @@ export interface BotSettings extends LadderSettings {
   maxDurationMs: number;
   heartbeatTimeoutMs: number;
   callerOfferWaitMs: number;
+  /** Who is in the call and when the bot calls them itself (default DEFAULT_PRESENCE_SETTINGS). */
+  presence?: PresenceSettings;
   /** werift overrides (tests: loopback-only candidates). */
   peerConfigOverrides?: Partial<PeerConfig>;
 }

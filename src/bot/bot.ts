@@ -7,6 +7,7 @@ import { TypedEmitter } from '../signaling/typed-emitter';
 import type { BotSettings } from './bot-settings';
 import type { BotEvents, BotOptions, BotStatus, PeerEntry } from './bot.types';
 import { CallPeer } from './call-peer';
+import { CoverageKeeper } from './coverage-keeper';
 import { buildPeerConfig } from './peer-config';
 import { callerIceConfig } from './caller-ice';
 import { FrozenDetector, nextRecoveryAction, type CallRole } from './recovery-ladder';
@@ -15,6 +16,13 @@ export type { BotEvents, BotMedia, BotOptions, BotStatus } from './bot.types';
 import { TrackFeed } from './track-feed';
 
 const HOUSEKEEPING_MS = 1000;
+/**
+ * A CALLING from a participant we are calling ourselves, unanswered for less than this, crossed ours
+ * in the relay: the remote received ours after sending its own and, as every GDMN client does with an
+ * incoming CALLING, drops its own and answers ours. Keep ours (accepting theirs too would leave both
+ * sides waiting as callee). Older unanswered calls of ours yield to theirs.
+ */
+const CROSSED_CALLING_MS = 5000;
 
 export { callerIceConfig } from './caller-ice';
 
@@ -50,6 +58,8 @@ export class Bot extends TypedEmitter<BotEvents> {
   private stopping: Promise<void> | undefined;
   /** The app's ICE config as the last caller handed it to us (CALLING.config); reused when we call. */
   private learnedIce: CallIceConfig | undefined;
+  /** Everyone in the call gets a call with us; who is not recorded gets a gap (call-presence.ts). */
+  private readonly coverage: CoverageKeeper;
 
   constructor(private readonly opts: BotOptions) {
     super();
@@ -58,6 +68,11 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.log = (opts.logger ?? createLogger({ component: 'bot' })).child({ botId: this.sig.selfId });
     this.audio = new PacedRtpSender(opts.media.audio);
     this.video = new PacedRtpSender(opts.media.video);
+    this.coverage = new CoverageKeeper(this.sig.selfId, this.log, {
+      call: (id) => this.guard(() => this.callAsCaller(id)),
+      gap: (g) => this.emit('coverageGap', g),
+      changed: () => this.emit('status', this.status()),
+    }, opts.settings.presence);
   }
 
   /** Join the room; resolves once joined. Rejects (and stops) on a terminal signaling failure. */
@@ -111,6 +126,7 @@ export class Bot extends TypedEmitter<BotEvents> {
         kbpsIn: e.kbpsIn,
         heartbeatAgeMs: e.lastHeartbeatMs === undefined ? undefined : Date.now() - e.lastHeartbeatMs,
       })),
+      coverage: this.coverage.status(Date.now()),
       stopReason: this.stopReason,
     };
   }
@@ -118,6 +134,7 @@ export class Bot extends TypedEmitter<BotEvents> {
   private async doStop(reason: string): Promise<void> {
     this.stopReason = reason;
     this.log.info({ reason }, 'bot stopping');
+    this.coverage.close(Date.now());
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     // signaling first: it hangs up the current calls (END_CALL) and sends LEAVE before disconnecting
@@ -144,6 +161,7 @@ export class Bot extends TypedEmitter<BotEvents> {
 
   private wire(): void {
     const sig = this.sig;
+    this.coverage.wire(sig);
     sig.on('status', (st) => this.onSignalingStatus(st));
     sig.on('participantJoined', (p) => {
       this.onParticipantState(p);
@@ -192,7 +210,7 @@ export class Bot extends TypedEmitter<BotEvents> {
     const tracks = { audio: new MediaStreamTrack({ kind: 'audio' }), video: new MediaStreamTrack({ kind: 'video' }) };
     const log = this.log.child({ participantId: id, callId, role });
     const entry: PeerEntry = {
-      id, callId, role, ice, tracks, feeds: [], echoed: false, detector: new FrozenDetector(),
+      id, callId, role, ice, tracks, feeds: [], echoed: false, createdMs: Date.now(), detector: new FrozenDetector(),
       iceRestartDone: false, fullRestartDone: false, lastBytes: 0, kbpsIn: 0,
       peer: new CallPeer({
         remoteId: id,
@@ -218,6 +236,11 @@ export class Bot extends TypedEmitter<BotEvents> {
   /** CALLING: the remote is the caller (a new CALLING is a full restart of that peer). */
   private onCallOffered(c: CallRef & { ice?: CallIceConfig }): void {
     if (c.ice && (c.ice.iceServers.length > 0 || c.ice.iceTransportPolicy === 'relay')) this.learnedIce = c.ice;
+    const mine = this.peers.get(c.from);
+    if (mine?.role === 'caller' && !mine.echoed && Date.now() - mine.createdMs < CROSSED_CALLING_MS) {
+      this.log.info({ participantId: c.from, ours: mine.callId, theirs: c.callId }, 'CALLING crossed ours: keeping ours (the remote answers it)');
+      return;
+    }
     void this.closePeer(c.from);
     this.newEntry(c.from, c.callId, 'callee', c.ice);
     this.sig.acceptCall(c.from, c.callId);
@@ -322,6 +345,7 @@ export class Bot extends TypedEmitter<BotEvents> {
     const now = Date.now();
     for (const e of this.peers.values()) for (const f of e.feeds) f.checkStall(now, TRACK_STALL_MS);
     if (!this.sig.connected) return;
+    this.coverage.tick(now, this.peers.values());
     if (this.sig.participants().length > 0) this.emptySinceMs = undefined;
     else {
       this.emptySinceMs ??= now;

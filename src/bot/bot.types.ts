@@ -5,6 +5,8 @@ import type { InboundTrackInfo, TrackSinkFactory } from '../recorder/track-sink'
 import type { CallIceConfig, SignalingAdapter } from '../signaling/signaling-adapter';
 import type { BotSettings } from './bot-settings';
 import type { CallPeer } from './call-peer';
+import type { CoverageGap } from './call-presence';
+import type { CoverageStatus } from './coverage-keeper';
 import type { CallRole, FrozenDetector } from './recovery-ladder';
 import type { TrackFeed } from './track-feed';
 
@@ -22,6 +24,8 @@ export interface BotStatus {
     /** Time since the last ping/pong of this call (undefined before the first). */
     heartbeatAgeMs?: number;
   }[];
+  /** Participants in the call but not recorded (open holes) and the not-recorded time so far. */
+  coverage?: CoverageStatus;
   stopReason?: string;
 }
 
@@ -30,6 +34,8 @@ export interface BotEvents {
   track: [InboundTrackInfo];
   peerState: [{ participantId: string; state: string }];
   stopped: [reason: string];
+  /** A participant was in the call but not recorded from startMs to endMs (closed interval). */
+  coverageGap: [CoverageGap];
 }
 
 /** Outgoing media of the bot: silent Opus and the "REC" tile, looped. */
@@ -56,6 +62,8 @@ export interface PeerEntry {
   tracks: { audio: MediaStreamTrack; video: MediaStreamTrack };
   feeds: TrackFeed[];
   echoed: boolean;
+  /** When this call (entry) was created: an unanswered CALLING of ours ages from here. */
+  createdMs: number;
   offerTimer?: NodeJS.Timeout;
   detector: FrozenDetector;
   problemSinceMs?: number;

@@ -22,6 +22,8 @@ export class TrackFeed {
   packets = 0;
   bytes = 0;
   info: InboundTrackInfo | undefined;
+  /** Arrival time of the first RTP packet (the participant's media is recorded from here). */
+  firstPacketMs: number | undefined;
   private sink: TrackSink | undefined;
   private readonly unsubs: (() => void)[] = [];
   private closed = false;
@@ -53,6 +55,7 @@ export class TrackFeed {
     if (this.closed) return;
     const now = Date.now();
     this.packets++;
+    this.firstPacketMs ??= now;
     this.bytes += p.payload.length;
     this.lastArrivalMs = now;
     if (!this.sink && !this.createSink(p)) return;

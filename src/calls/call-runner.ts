@@ -195,6 +195,10 @@ export class CallRunner {
     schedulePush();
     const onAbort = (): void => void bot.stop(hooks.abortReason?.() ?? 'stopped');
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    bot.on('coverageGap', (g) => {
+      // participant-level: one gap per expected kind, so each default track's timeline shows it
+      for (const trackKey of ['audio', 'video']) void session.manifest.addGap({ ...g, trackKey }).catch(() => undefined);
+    });
     bot.on('status', (st) => {
       for (const p of st.participants) void session.addParticipant(p.id, p.name).catch(() => undefined);
       const m = session.manifest.snapshot();

@@ -24,7 +24,7 @@ import { CallRunner, type CallOutcome, type RunHooks } from './call-runner';
 import { runCallProcess, useCallProcesses } from './call-process';
 import { pendingUploads } from './call-options';
 import { readCallOptions } from './call-options';
-import { recorderMetrics } from './recorder.metrics';
+import { notRecordedSeconds, recorderMetrics } from './recorder.metrics';
 
 interface RunningCall {
   abort: AbortController;
@@ -33,6 +33,8 @@ interface RunningCall {
   part?: { part: number; botId: string };
   /** The JoinCall lock was lost: this run only waits for the part that takes over. */
   lockLost?: boolean;
+  /** Participants in the call but not recorded now, and the not-recorded time so far (from the bot's status). */
+  coverage?: { holes: number; notRecordedMs: number };
   /** The run ended (the bot left and its segments are uploaded), or failed. */
   done?: boolean;
   /** The run's outcome (set when it starts). */
@@ -91,7 +93,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
       diskGuard: this.diskGuard,
       manifestStore: (id) => this.manifestStore(id),
     });
-    recorderMetrics({ calls: () => this.calls.size, uploader: this.uploader, diskGuard: this.diskGuard, maxCalls: c.RECORDER_MAX_CALLS });
+    recorderMetrics({ calls: () => this.calls.size, notRecorded: () => [...this.calls.values()].reduce((n, x) => n + (x.coverage?.holes ?? 0), 0), uploader: this.uploader, diskGuard: this.diskGuard, maxCalls: c.RECORDER_MAX_CALLS });
     this.health.register('recorder', () => ({
       ok: !this.diskGuard?.isFull(),
       detail: `${this.calls.size}/${c.RECORDER_MAX_CALLS} calls; disk free ${Math.round(this.diskGuard?.freeMb ?? 0)} MB${this.draining ? '; draining' : ''}`,
@@ -145,6 +147,11 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
       signal: call.abort.signal,
       abortReason: () => call.reason,
       onStatus: (st, s) => {
+        if (st.coverage) {
+          const before = call.coverage?.notRecordedMs ?? 0;
+          if (st.coverage.notRecordedMs > before) notRecordedSeconds.inc((st.coverage.notRecordedMs - before) / 1000);
+          call.coverage = { holes: st.coverage.holes.length, notRecordedMs: Math.max(before, st.coverage.notRecordedMs) };
+        }
         void call.progress({ state: st.state, participants: st.participants.length, peers: st.peers.length, segments: s.segments, uploaded: s.uploaded }).catch(() => undefined);
         if (!started && st.state === 'in-room') {
           started = true;

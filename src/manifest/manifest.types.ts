@@ -68,7 +68,13 @@ export interface ManifestSegment {
   uploadedMs?: number;
 }
 
-export type GapReason = 'mute' | 'loss' | 'outage' | 'ice-restart' | 'crash' | 'corrupt' | 'not-joined';
+/**
+ * Why a participant's track has no media for an interval. `not-connected`: the participant was in
+ * the call but had no call with the bot (or did not answer ours); `negotiating`: in a call with the
+ * bot, no media yet. Both are written for each expected kind (trackKey `audio` and `video`), also
+ * for a participant that never had a track.
+ */
+export type GapReason = 'mute' | 'loss' | 'outage' | 'ice-restart' | 'crash' | 'corrupt' | 'not-joined' | 'not-connected' | 'negotiating';
 
 export interface ManifestGap {
   participantId: string;
@@ -76,6 +82,26 @@ export interface ManifestGap {
   startMs: number;
   endMs: number;
   reason: GapReason;
+}
+
+/** One participant's time in the call without media (not-connected/negotiating gaps), merged. */
+export interface ParticipantNotRecorded {
+  participantId: string;
+  name: string;
+  /** Total not-recorded time (union of the intervals). */
+  notRecordedMs: number;
+  byReason: Partial<Record<GapReason, number>>;
+  /** First not-recorded moment (epoch ms). */
+  firstMs: number;
+  /** Nothing of this participant was recorded at all. */
+  neverRecorded: boolean;
+}
+
+/** Set when the recording is published: whether everyone in the call was recorded throughout. */
+export interface StatusDetails {
+  /** No participant has a not-connected/negotiating interval. */
+  complete: boolean;
+  notRecorded: ParticipantNotRecorded[];
 }
 
 export interface ManifestOutput {
@@ -130,6 +156,8 @@ export interface RecordingManifest {
   outputs: ManifestOutput[];
   statusHistory: StatusChange[];
   webhooks: WebhookDelivery[];
+  /** Who has holes, and how long (set by Publish; see coverage-summary.ts). */
+  statusDetails?: StatusDetails;
   /** Free-form options the recording was started with (retention, transcription, ...). */
   options?: Record<string, unknown>;
 }

@@ -7,6 +7,7 @@ import { OUTPUT_TAG, tagsOf } from './output-publisher';
 import { pipelineKeys } from './pipeline-keys';
 import { speakerContainer, speakersOf } from './timeline';
 import { retentionTags, stageTags } from '../storage/lifecycle-rules';
+import { statusDetailsOf } from '../manifest/coverage-summary';
 
 /** Per-recording retention (days) from the manifest options, when set. */
 export function retentionOf(m: RecordingManifest): Record<string, string> {
@@ -74,9 +75,12 @@ export class Publisher {
       byKey.set(o.key, prev && prev.md5 === o.md5 ? prev : o);
     }
     const updated: RecordingManifest = { ...m, outputs: [...byKey.values()] };
+    updated.statusDetails = statusDetailsOf(updated);
     if (m.status !== 'completed') {
       updated.status = 'completed';
-      updated.statusHistory = [...m.statusHistory, { status: 'completed', atMs: now() }];
+      const holes = updated.statusDetails.notRecorded;
+      const reason = holes.length > 0 ? `not recorded: ${holes.map((h) => `${h.participantId} ${Math.round(h.notRecordedMs / 1000)} s`).join(', ')}` : undefined;
+      updated.statusHistory = [...m.statusHistory, { status: 'completed', atMs: now(), ...(reason ? { reason } : {}) }];
     }
     await this.opts.manifests.save(updated);
     if (Object.keys(retention).length > 0) await storage.putTags(pipelineKeys.manifest(recordingId), retention);

@@ -25,7 +25,13 @@ describe('admitInbound (receive rules of real clients)', () => {
     ['stale-session', msg('RESTART_CALL', { fromId: 'alice', toId: 'bot', sessionId: 's0' })],
     ['calling-from-unseen', msg('CALLING', { fromId: 'mallory', toId: 'bot', sessionId: 's2' })],
   ])('drops %s: %j', (reason, raw) => {
-    expect(admitInbound(raw, ctx)).toEqual({ ok: false, reason });
+    expect(admitInbound(raw, ctx)).toMatchObject({ ok: false, reason });
+  });
+
+  it('hands back call traffic between others (not-for-us) for presence, validated', () => {
+    const r = admitInbound(msg('SOCKET_PING', { fromId: 'alice', toId: 'carol', sessionId: 's9' }), ctx);
+    expect(r).toEqual({ ok: false, reason: 'not-for-us', message: { type: 'SOCKET_PING', payload: { fromId: 'alice', toId: 'carol', sessionId: 's9' } } });
+    expect(admitInbound(msg('SOCKET_PING', { fromId: 'alice', toId: 5 }), ctx)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('admits messages without toId (broadcasts), a CALLING from a seen participant, and pings of any session', () => {

@@ -11,7 +11,8 @@ export interface ReceiveContext {
 
 export type DropReason = 'malformed' | 'own' | 'not-for-us' | 'stale-session' | 'calling-from-unseen';
 
-export type Admission = { ok: true; message: GdmnMessage } | { ok: false; reason: DropReason };
+/** A drop may still carry the validated message (`not-for-us`: call traffic between others, observed for presence). */
+export type Admission = { ok: true; message: GdmnMessage } | { ok: false; reason: DropReason; message?: GdmnMessage };
 
 const SESSION_BOUND = new Set(['SIGNAL', 'ANSWER_CALL', 'SOCKET_PONG', 'RESTART_CALL', 'END_CALL']);
 
@@ -27,7 +28,7 @@ export function admitInbound(raw: unknown, ctx: ReceiveContext): Admission {
   if (messageFromId(m) === ctx.selfId) return { ok: false, reason: 'own' };
   if (m.type === 'SOCKET_DISCONNECTED' && m.payload.participantId === ctx.selfId) return { ok: false, reason: 'own' };
   const to = messageToId(m);
-  if (to !== undefined && to !== ctx.selfId) return { ok: false, reason: 'not-for-us' };
+  if (to !== undefined && to !== ctx.selfId) return { ok: false, reason: 'not-for-us', message: m };
   if (SESSION_BOUND.has(m.type)) {
     const p = m.payload as { fromId: string; sessionId: string };
     if (ctx.sessionOf(p.fromId) !== p.sessionId) return { ok: false, reason: 'stale-session' };

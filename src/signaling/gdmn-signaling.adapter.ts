@@ -210,6 +210,7 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
   }
 
   acceptCall(to: string, callId: string): void {
+    this.sessions.set(to, callId);
     this.send('ANSWER_CALL', { fromId: this.selfId, toId: to, sessionId: callId, audioEnabled: true, videoEnabled: true });
   }
 
@@ -365,7 +366,10 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
     this.counters.received++;
     if (this.closed) return;
     const r = admitInbound(data, this.receiveContext);
-    if (!r.ok) return this.drop(r.reason);
+    if (!r.ok) {
+      if (r.message) this.observe(r.message);
+      return this.drop(r.reason);
+    }
     this.counters.accepted++;
     this.dispatch(r.message);
   }
@@ -385,8 +389,9 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
       case 'SOCKET_DISCONNECTED':
         return this.removeParticipant(m.payload.participantId, 'disconnect');
       case 'CALLING': {
+        // the session becomes current when the core accepts it (acceptCall): it may keep its own
+        // crossing CALLING instead
         const p = m.payload;
-        this.sessions.set(p.fromId, p.sessionId);
         const c = p.config;
         const ice: CallIceConfig | undefined = c ? iceConfigFrom(c) : undefined;
         return this.emit('callOffered', { from: p.fromId, callId: p.sessionId, ice });
@@ -416,6 +421,27 @@ export class GdmnSignalingAdapter extends TypedEmitter<SignalingEvents> implemen
         this.sessions.delete(m.payload.fromId);
         return this.emit('callEnded', { from: m.payload.fromId, callId: m.payload.sessionId });
       case 'CUSTOM_MESSAGE':
+        return;
+    }
+  }
+
+  /**
+   * A message between two others (the relay broadcasts everything): never acted on as if it were
+   * ours, only reported for presence. Call traffic proves both are in a call; a MAKE_CALL naming us
+   * says its addressee is about to call us.
+   */
+  private observe(m: GdmnMessage): void {
+    switch (m.type) {
+      case 'ANSWER_CALL':
+      case 'SIGNAL':
+      case 'SOCKET_PING':
+      case 'SOCKET_PONG':
+        if (m.payload.toId !== this.selfId) this.emit('remoteCallActivity', { a: m.payload.fromId, b: m.payload.toId });
+        return;
+      case 'MAKE_CALL':
+        if (m.payload.calleeId === this.selfId) this.emit('remoteCallRequested', { caller: m.payload.toId, callee: m.payload.calleeId });
+        return;
+      default:
         return;
     }
   }

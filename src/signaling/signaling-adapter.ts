@@ -71,6 +71,10 @@ export interface SignalingEvents {
   callEnded: [CallRef];
   /** A liveness signal for a call (GDMN: SOCKET_PING/PONG with the call's session id). */
   heartbeat: [CallRef];
+  /** Call traffic between two other participants was seen (both are in a call); never addressed to us. */
+  remoteCallActivity: [{ a: string; b: string }];
+  /** Someone asked `caller` to call `callee` (us): expect its CALLING soon (GDMN: MAKE_CALL seen in passing). */
+  remoteCallRequested: [{ caller: string; callee: string }];
   /** A message was dropped (malformed, stale, not for us, ...). */
   dropped: [reason: string];
 }
@@ -89,7 +93,7 @@ export interface SignalingAdapter {
   participants(): RemoteParticipant[];
   /** Start (or fully restart) a call as caller; returns the new callId. */
   startCall(to: string, ice: CallIceConfig): string;
-  /** Accept/acknowledge a call. */
+  /** Accept/acknowledge a call; the accepted call becomes the current one with `to`. */
   acceptCall(to: string, callId: string): void;
   sendDescription(to: string, callId: string, description: SessionDescriptionInit): void;
   sendCandidate(to: string, callId: string, candidate: IceCandidateInit): void;

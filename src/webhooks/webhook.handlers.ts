@@ -4,6 +4,7 @@ import type { RecordingManifest, RecordingStatus } from '../manifest/manifest.ty
 import { TRANSCRIPT_FORMATS, parseSegmentKey as parseStoredSegmentKey, storageKeys } from '../storage/storage-keys';
 import type { WebhookEvent } from './webhook-events';
 import { createWebhookJobHandler, type WebhookJobDeps } from './webhook-job';
+import { statusDetailsOf } from '../manifest/coverage-summary';
 
 /** Manifest read/write as the pipeline's ManifestSource offers it. */
 export interface WebhookManifestStore {
@@ -55,6 +56,8 @@ export function webhookPayloadFromManifest(
     data.outputs = TRANSCRIPT_FORMATS.map((format) => ({ kind: 'transcript', key: storageKeys.transcript(m.recordingId, format), format }));
   }
   if (event === 'recording.failed' && change?.reason) data.reason = change.reason;
+  // who was in the call but not recorded, and how long (Publish stores it; computed if not yet)
+  if (event === 'recording.completed' || event === 'recording.failed') data.statusDetails = m.statusDetails ?? statusDetailsOf(m);
   if (event === 'recording.segment_stored' && key !== undefined) {
     const seg = m.segments.find((s) => s.key === key);
     const parsed = parseSegmentKey(key);

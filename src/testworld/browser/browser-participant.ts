@@ -39,6 +39,14 @@ export interface BrowserParticipantOptions {
   timing?: Record<string, number>;
   /** 'any' (default): a stats tick is bad when bytes stall in either direction; 'both': only when both stall. */
   frozenRule?: 'any' | 'both';
+  /** Join the room only when {@link BrowserParticipant.connect} is called (default: at once). */
+  manualConnect?: boolean;
+  /** Host: MAKE_CALL towards every peer it has (default 'all') or only those connected at admission ('connected', as the reference app). */
+  makeCallTo?: 'all' | 'connected';
+  /** Host: MAKE_CALLs to participants whose id starts with this are lost (never sent). */
+  dropMakeCallTo?: string;
+  /** Drop CALLING from, and never call, participants whose id starts with this (unreachable for them). */
+  ignoreCallsFrom?: string;
   /** Camera constraints; default 640x480 at 20 fps (a file from `y4m` keeps its own size). */
   video?: { width?: number; height?: number; fps?: number };
   executablePath?: string;
@@ -88,6 +96,10 @@ export function participantPageUrl(opts: BrowserParticipantOptions): string {
   set('instanceId', opts.instanceId);
   set('icePolicy', opts.icePolicy);
   set('frozenRule', opts.frozenRule);
+  if (opts.manualConnect) set('connect', 'manual');
+  set('makeCallTo', opts.makeCallTo);
+  set('dropMakeCallTo', opts.dropMakeCallTo);
+  set('ignoreCallsFrom', opts.ignoreCallsFrom);
   if (opts.iceServers) set('iceServers', JSON.stringify(opts.iceServers));
   if (opts.timing) set('timing', JSON.stringify(opts.timing));
   if (opts.video?.width) set('width', String(opts.video.width));
@@ -185,6 +197,12 @@ export class BrowserParticipant {
       const c = (window as unknown as { __recbotControl: Record<string, (id: string) => void> }).__recbotControl;
       c[a]!(id);
     }, [action, remoteId] as const);
+  }
+
+  /** Join the room now (a page launched with `manualConnect`); resolves once the socket is connected. */
+  async connect(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as { __recbotControl: { connect?: () => void } }).__recbotControl.connect?.());
+    await this.page.waitForFunction(() => (window as unknown as { __recbot: { socketConnected: boolean } }).__recbot.socketConnected, undefined, { timeout: 10_000, polling: 20 });
   }
 
   /** The app's mic/camera button: stop or resume sending `kind` on every call and announce it (JOIN audioEnabled/videoEnabled). */

@@ -1,7 +1,11 @@
 // Browser participant of a GDMN-style room (protocol: /work/shared/protocol.md).
 // URL query: signalPath (/socket.io), roomId, participantId, name, role (host|participant), codec
 // (VP8|VP9|H264|AV1), iceServers (JSON RTCIceServer[]), icePolicy (all|relay), instanceId,
-// frozenRule (any|both), timing (JSON overrides of TIMING, in ms), width/height/fps (camera constraints).
+// frozenRule (any|both), timing (JSON overrides of TIMING, in ms), width/height/fps (camera constraints),
+// makeCallTo (host: 'all' peers it has, default, or only those 'connected' at admission as the reference
+// app does), dropMakeCallTo (host: id prefix whose MAKE_CALLs are lost), ignoreCallsFrom (id prefix whose
+// CALLING this page drops and whom it never calls: unreachable for them), connect=manual (join the room
+// only when __recbotControl.connect() is called).
 import { Peer, TIMING } from './peer.js';
 import { summarizeStats, sumTotals } from './stats.js';
 
@@ -13,6 +17,10 @@ const iceServers = JSON.parse(q.get('iceServers') || '[]');
 const icePolicy = q.get('icePolicy') === 'relay' ? 'relay' : 'all';
 const instanceId = q.get('instanceId') || crypto.randomUUID();
 Object.assign(TIMING, JSON.parse(q.get('timing') || '{}'));
+const makeCallTo = q.get('makeCallTo') === 'connected' ? 'connected' : 'all';
+const dropMakeCallTo = q.get('dropMakeCallTo') || null;
+const ignoreCallsFrom = q.get('ignoreCallsFrom') || null;
+const ignored = (id) => ignoreCallsFrom !== null && typeof id === 'string' && id.startsWith(ignoreCallsFrom);
 
 const logBuf = [];
 function log(event, data = {}) {
@@ -111,8 +119,9 @@ const handlers = {
   JOIN(p) {
     state.seen[p.fromId] = { name: p.name, state: p.state, participantState: p.participantState, at: Date.now() };
     if (role === 'host' && p.participantState === 'ready-to-go' && !peers.has(p.fromId)) {
-      const existing = [...peers.keys()];
+      const existing = [...peers].filter(([, peer]) => makeCallTo === 'all' || peer.pc.connectionState === 'connected').map(([id]) => id);
       startCall(p.fromId);
+      if (dropMakeCallTo !== null && p.fromId.startsWith(dropMakeCallTo)) { log('make-call-dropped', { toId: p.fromId, existing }); return; }
       for (const calleeId of existing) send('MAKE_CALL', { fromId: me, toId: p.fromId, calleeId });
     }
   },
@@ -120,6 +129,7 @@ const handlers = {
   SOCKET_DISCONNECTED(p) { log('remote-socket-disconnected', { participantId: p.participantId }); },
   CALLING(p) {
     if (!state.seen[p.fromId]) { log('calling-ignored-unseen', { fromId: p.fromId }); return; }
+    if (ignored(p.fromId)) { log('calling-ignored-by-option', { fromId: p.fromId }); return; }
     if (typeof p.sessionId !== 'string') return;
     dropPeer(p.fromId);
     const rec = record(p.fromId);
@@ -133,7 +143,7 @@ const handlers = {
     peer.addTracks();
     send('ANSWER_CALL', { fromId: me, toId: p.fromId, sessionId: p.sessionId, audioEnabled: true, videoEnabled: true });
   },
-  MAKE_CALL(p) { if (typeof p.calleeId === 'string' && p.calleeId !== me) startCall(p.calleeId); },
+  MAKE_CALL(p) { if (typeof p.calleeId === 'string' && p.calleeId !== me && !ignored(p.calleeId)) startCall(p.calleeId); },
   SIGNAL(p) { current(p)?.onSignal(p); },
   SOCKET_PING(p) { send('SOCKET_PONG', { fromId: me, toId: p.fromId, sessionId: p.sessionId }); },
   SOCKET_PONG(p) { current(p)?.onPong(); },
@@ -248,6 +258,15 @@ async function main() {
   const video = { width: Number(q.get('width') || 640), height: Number(q.get('height') || 480), frameRate: Number(q.get('fps') || 20) };
   ctx.localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
   void observeCapture(ctx.localStream);
+  if (q.get('connect') === 'manual') window.__recbotControl.connect = () => connectSocket(signalPath);
+  else connectSocket(signalPath);
+  addEventListener('pagehide', () => navigator.sendBeacon(`/user_closing_tab?participantId=${encodeURIComponent(me)}&roomId=${encodeURIComponent(roomId)}`));
+  state.ready = true;
+}
+
+/** Join the room (at once, or when the test says so with connect=manual). */
+function connectSocket(signalPath) {
+  if (socket) return;
   socket = window.io({ path: signalPath, query: { roomId, participantId: me, instanceId } });
   socket.on('connect', () => {
     state.socketConnected = true;
@@ -261,8 +280,6 @@ async function main() {
   socket.on('disconnect', (reason) => { state.socketConnected = false; log('socket-disconnect', { reason }); });
   socket.on('already_in_room', () => { state.error = 'already_in_room'; log('already-in-room'); });
   socket.on('message', (data) => onMessage(data)); // trailing offset argument ignored
-  addEventListener('pagehide', () => navigator.sendBeacon(`/user_closing_tab?participantId=${encodeURIComponent(me)}&roomId=${encodeURIComponent(roomId)}`));
-  state.ready = true;
 }
 
 main().catch((err) => { state.error = String(err); log('fatal', { error: String(err) }); });
