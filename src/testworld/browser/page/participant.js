@@ -1,6 +1,7 @@
 // Browser participant of a GDMN-style room (protocol: /work/shared/protocol.md).
 // URL query: signalPath (/socket.io), roomId, participantId, name, role (host|participant), codec
-// (VP8|VP9|H264|AV1), iceServers (JSON RTCIceServer[]), icePolicy (all|relay), instanceId,
+// (VP8|VP9|H264|AV1), codecOnly (1: offer only that video codec plus rtx/red/ulpfec, as apps that
+// standardise on one codec do), iceServers (JSON RTCIceServer[]), icePolicy (all|relay), instanceId,
 // frozenRule (any|both), timing (JSON overrides of TIMING, in ms), width/height/fps (camera constraints).
 import { Peer, TIMING } from './peer.js';
 import { summarizeStats, sumTotals } from './stats.js';
@@ -47,6 +48,8 @@ function rtcConfigFrom(config) {
 
 let socket;
 const peers = new Map();
+/** The current RTCPeerConnection with one remote participant (tests read its getStats). */
+window.__recbotPc = (remoteId) => peers.get(remoteId)?.pc ?? null;
 function send(type, payload) {
   state.messagesOut++;
   socket.emit('message', { type, payload });
@@ -68,7 +71,7 @@ function record(remoteId) {
 }
 
 const ctx = {
-  me, send, log, codec: state.codec, localStream: null, frozenRule: q.get('frozenRule') === 'both' ? 'both' : 'any',
+  me, send, log, codec: state.codec, codecOnly: q.get('codecOnly') === '1', localStream: null, frozenRule: q.get('frozenRule') === 'both' ? 'both' : 'any',
   remoteBox: document.getElementById('remotes'),
   fullRestart(peer) {
     peer.rec.restartsFull++;
