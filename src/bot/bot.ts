@@ -214,7 +214,11 @@ export class Bot extends TypedEmitter<BotEvents> {
           );
           entry.feeds.push(feed);
         },
-        onConnectionState: (state) => this.onPeerState(entry, state),
+        onConnectionState: (state) => {
+          // RTP written before DTLS was up went nowhere: start this peer's tile on a key frame now
+          if (state === 'connected') this.out.requestKeyframe(tracks.video);
+          this.onPeerState(entry, state);
+        },
         onKeyframeRequest: () => this.out.requestKeyframe(tracks.video),
         onSendCodec: (codec) => log.info({ codec: codec?.mimeType, sent: this.out.routeVideo(tracks.video, codec) ?? 'none' }, 'outgoing video'),
       }),
