@@ -197,7 +197,7 @@ describe('recorder with a real Chromium participant (whole service)', () => {
     }
     const final = await getManifest(svc.url, id);
     expect(final.segments.every((x) => x.uploadedMs && x.md5)).toBe(true);
-  });
+  }, 330_000);
 
   it('mute: the participant turns mic and camera off for 20 s mid-call (replaceTrack(null) + JOIN); the manifest shows a 20 s mute gap, segments + gaps cover the call', async () => {
     const room = `mute-${Date.now()}`;
