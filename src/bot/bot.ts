@@ -1,13 +1,13 @@
 import { MediaStreamTrack } from 'werift';
 import { createLogger, type Logger } from '../common/logger';
 import { errorMessage } from '../common/errors';
-import { PacedRtpSender } from '../media/paced-rtp-sender';
 import type { AdapterStatus, CallIceConfig, CallRef, RemoteParticipant, SignalingAdapter } from '../signaling/signaling-adapter';
 import { TypedEmitter } from '../signaling/typed-emitter';
 import type { BotSettings } from './bot-settings';
 import type { BotEvents, BotOptions, BotStatus, PeerEntry } from './bot.types';
 import { CallPeer } from './call-peer';
 import { CoverageKeeper } from './coverage-keeper';
+import { OutgoingMedia } from './outgoing-media';
 import { buildPeerConfig } from './peer-config';
 import { callerIceConfig } from './caller-ice';
 import { FrozenDetector, nextRecoveryAction, type CallRole } from './recovery-ladder';
@@ -40,7 +40,8 @@ const ICE_RESTART_WATCH_MS = 4000;
 /**
  * One bot in one call: a participant of the room with one werift peer connection per remote
  * participant (full mesh). It records every inbound track through the TrackSinkFactory, sends a
- * silent audio track and a "REC" video tile, and runs the real clients' recovery ladder.
+ * silent audio track and a "REC" video tile in the codec each peer negotiated (OutgoingMedia),
+ * and runs the real clients' recovery ladder.
  * Callee by default; caller after MAKE_CALL. It never offers as callee (werift cannot roll back).
  */
 export class Bot extends TypedEmitter<BotEvents> {
@@ -49,8 +50,7 @@ export class Bot extends TypedEmitter<BotEvents> {
   private readonly sig: SignalingAdapter;
   private readonly s: BotSettings;
   private readonly log: Logger;
-  private readonly audio: PacedRtpSender;
-  private readonly video: PacedRtpSender;
+  private readonly out: OutgoingMedia;
   private state: BotStatus['state'] = 'idle';
   private stopReason: string | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -66,8 +66,7 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.sig = opts.signaling;
     this.s = opts.settings;
     this.log = (opts.logger ?? createLogger({ component: 'bot' })).child({ botId: this.sig.selfId });
-    this.audio = new PacedRtpSender(opts.media.audio);
-    this.video = new PacedRtpSender(opts.media.video);
+    this.out = new OutgoingMedia(opts.media, this.log);
     this.coverage = new CoverageKeeper(this.sig.selfId, this.log, {
       call: (id) => this.guard(() => this.callAsCaller(id)),
       gap: (g) => this.emit('coverageGap', g),
@@ -80,8 +79,7 @@ export class Bot extends TypedEmitter<BotEvents> {
     if (this.state !== 'idle') throw new Error('Bot.start() called twice');
     this.state = 'joining';
     this.wire();
-    this.audio.start();
-    this.video.start();
+    this.out.start();
     this.timers.push(setInterval(() => this.housekeeping(), HOUSEKEEPING_MS));
     this.timers.push(setInterval(() => void this.statsTick(), this.s.statsIntervalMs));
     this.timers.push(setTimeout(() => void this.stop('max-duration'), this.s.maxDurationMs));
@@ -140,8 +138,7 @@ export class Bot extends TypedEmitter<BotEvents> {
     // signaling first: it hangs up the current calls (END_CALL) and sends LEAVE before disconnecting
     await this.sig.close();
     await Promise.all([...this.peers.keys()].map((id) => this.closePeer(id)));
-    this.audio.close();
-    this.video.close();
+    this.out.close();
     this.state = 'stopped';
     this.emit('status', this.status());
     this.emit('stopped', reason);
@@ -223,12 +220,16 @@ export class Bot extends TypedEmitter<BotEvents> {
           );
           entry.feeds.push(feed);
         },
-        onConnectionState: (state) => this.onPeerState(entry, state),
-        onKeyframeRequest: () => this.video.requestKeyframe(),
+        onConnectionState: (state) => {
+          // RTP written before DTLS was up went nowhere: start this peer's tile on a key frame now
+          if (state === 'connected') this.out.requestKeyframe(tracks.video);
+          this.onPeerState(entry, state);
+        },
+        onKeyframeRequest: () => this.out.requestKeyframe(tracks.video),
+        onSendCodec: (codec) => log.info({ codec: codec?.mimeType, sent: this.out.routeVideo(tracks.video, codec) ?? 'none' }, 'outgoing video'),
       }),
     };
-    this.audio.addTarget(tracks.audio);
-    this.video.addTarget(tracks.video);
+    this.out.addAudio(tracks.audio);
     this.peers.set(id, entry);
     return entry;
   }
@@ -333,8 +334,7 @@ export class Bot extends TypedEmitter<BotEvents> {
     this.peers.delete(id);
     clearTimeout(e.offerTimer);
     this.sig.forgetCall(id, e.callId);
-    this.audio.removeTarget(e.tracks.audio);
-    this.video.removeTarget(e.tracks.video);
+    this.out.remove(e.tracks);
     await e.peer.close();
     await Promise.all(e.feeds.map((f) => f.close()));
     this.emit('status', this.status());

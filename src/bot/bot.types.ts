@@ -1,6 +1,7 @@
 import type { MediaStreamTrack } from 'werift';
 import type { Logger } from '../common/logger';
 import type { LoopSource } from '../media/paced-rtp-sender';
+import type { BotVideoCodec } from '../media/video-codecs';
 import type { InboundTrackInfo, TrackSinkFactory } from '../recorder/track-sink';
 import type { CallIceConfig, SignalingAdapter } from '../signaling/signaling-adapter';
 import type { BotSettings } from './bot-settings';
@@ -38,10 +39,10 @@ export interface BotEvents {
   coverageGap: [CoverageGap];
 }
 
-/** Outgoing media of the bot: silent Opus and the "REC" tile, looped. */
+/** Outgoing media of the bot: silent Opus and the "REC" tile in every codec it can send, looped. */
 export interface BotMedia {
   audio: LoopSource;
-  video: LoopSource;
+  video: Record<BotVideoCodec, LoopSource>;
 }
 
 export interface BotOptions {

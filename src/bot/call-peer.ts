@@ -3,9 +3,11 @@ import {
   RtcpSrPacket,
   type MediaStreamTrack,
   type PeerConfig,
+  type RTCRtpSender,
   type RTCRtpTransceiver,
 } from 'werift';
 import type { Logger } from '../common/logger';
+import type { NegotiatedCodec } from '../media/video-codecs';
 import type { IceCandidateInit, SessionDescriptionInit } from '../signaling/signaling-adapter';
 import { followOfferCodecOrder, stripCongestionFeedback } from './sdp-filter';
 
@@ -32,6 +34,11 @@ export interface CallPeerOptions {
   onConnectionState(state: string): void;
   /** The remote asked us for a keyframe (PLI on our video sender). */
   onKeyframeRequest?(): void;
+  /**
+   * A description was applied: the codec werift will send our video in (its RTP payload type is
+   * rewritten to this codec's per peer), or undefined when video was not negotiated.
+   */
+  onSendCodec?(video: NegotiatedCodec | undefined): void;
 }
 
 /** NTP 64-bit timestamp (RTCP SR) to Unix epoch milliseconds. */
@@ -56,6 +63,7 @@ export class CallPeer {
   /** Remote ICE restarts seen in offers we answered. */
   remoteIceRestarts = 0;
   private readonly pliWatched = new Set<unknown>();
+  private videoSender: RTCRtpSender | undefined;
 
   constructor(private readonly opts: CallPeerOptions) {
     this.pc = new RTCPeerConnection(opts.peerConfig);
@@ -93,6 +101,7 @@ export class CallPeer {
       this.attachLocalTracks();
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
+      this.reportSendCodec();
       const desc = await this.completeDescription('answer');
       if (iceRestart) this.restartConnectivityChecks();
       return { ...desc, sdp: followOfferCodecOrder(desc.sdp, offerSdp) };
@@ -105,7 +114,7 @@ export class CallPeer {
       if (this.pc.getTransceivers().length === 0) {
         if (this.opts.local.audio) this.pc.addTransceiver(this.opts.local.audio, { direction: 'sendrecv' });
         else this.pc.addTransceiver('audio', { direction: 'recvonly' });
-        if (this.opts.local.video) this.pc.addTransceiver(this.opts.local.video, { direction: 'sendrecv' });
+        if (this.opts.local.video) this.videoSender = this.pc.addTransceiver(this.opts.local.video, { direction: 'sendrecv' }).sender;
         else this.pc.addTransceiver('video', { direction: 'recvonly' });
       }
       const offer = await this.pc.createOffer({ iceRestart });
@@ -123,6 +132,7 @@ export class CallPeer {
       }
       const iceRestart = this.detectIceRestart(sdp);
       await this.pc.setRemoteDescription({ type: 'answer', sdp: stripCongestionFeedback(sdp) });
+      this.reportSendCodec();
       await this.flushCandidates();
       if (iceRestart) this.restartConnectivityChecks();
     });
@@ -204,6 +214,7 @@ export class CallPeer {
       void t.sender.replaceTrack(track);
       t.setDirection('sendrecv');
       this.attached.add(track);
+      if (kind === 'video') this.videoSender = t.sender;
     }
   }
 
@@ -216,6 +227,13 @@ export class CallPeer {
       if (t.connection.nominated || t.state === 'closed' || t.state === 'checking') continue;
       t.start().catch((err: unknown) => this.opts.log.warn({ err }, 'ICE restart checks failed'));
     }
+  }
+
+  /** Tell the owner which codec our video goes out in (werift: the sender's first negotiated codec). */
+  private reportSendCodec(): void {
+    const c = this.videoSender?.codec;
+    const active = this.pc.getTransceivers().some((t) => t.sender === this.videoSender && !t.stopped && !t.pendingRejection && t.codecs.length > 0);
+    this.opts.onSendCodec?.(c && active ? { mimeType: c.mimeType, payloadType: c.payloadType, parameters: c.parameters } : undefined);
   }
 
   private watchPli(): void {

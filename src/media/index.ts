@@ -4,3 +4,5 @@ export * from './media-cache';
 export * from './ogg-opus-reader';
 export * from './paced-rtp-sender';
 export * from './rtp-packetizer';
+export * from './annexb-reader';
+export * from './video-codecs';

@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { BotVideoCodec } from './video-codecs';
 
 const run = promisify(execFile);
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
@@ -97,12 +98,47 @@ export async function ensurePatternVp8(cacheDir: string, opts: PatternOptions = 
   });
 }
 
-/** The bot's own small video tile: "● REC — this call is recorded", 5 fps, low bitrate. */
-export async function ensureRecTileVp8(cacheDir: string, label = '\u25CF REC \u2014 this call is recorded'): Promise<string> {
+/** Frame rate of the bot's REC tile (a key frame every second: every TILE_FPS frames). */
+export const TILE_FPS = 5;
+const TILE_KBPS = 60;
+
+/** ffmpeg encoder arguments of the REC tile per codec: tiny, low bitrate, key frame every second, no B-frames/alt-ref. */
+export function tileEncoderArgs(codec: BotVideoCodec): string[] {
+  const gop = ['-b:v', `${TILE_KBPS}k`, '-g', String(TILE_FPS), '-keyint_min', String(TILE_FPS)];
+  switch (codec) {
+    case 'VP8':
+      return vp8Args(TILE_KBPS, TILE_FPS);
+    case 'VP9':
+      return ['-c:v', 'libvpx-vp9', ...gop, '-deadline', 'realtime', '-cpu-used', '8', '-auto-alt-ref', '0', '-lag-in-frames', '0', '-f', 'ivf'];
+    case 'AV1':
+      return ['-c:v', 'libaom-av1', ...gop, '-usage', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-f', 'ivf'];
+    case 'H264':
+      // Constrained baseline (x264 sets constraint_set0/1 for baseline), no B-frames, every NAL unit
+      // under 1000 bytes (single NAL unit packets, packetization-mode 0 or 1), SPS/PPS before every
+      // IDR, access unit delimiters to split the stream.
+      return [
+        '-c:v', 'libx264', '-profile:v', 'baseline', '-level', '3.1', '-pix_fmt', 'yuv420p', '-preset', 'veryfast', '-tune', 'zerolatency',
+        ...gop, '-sc_threshold', '0', '-bf', '0', '-x264-params', 'slice-max-size=1000:aud=1:repeat-headers=1', '-f', 'h264',
+      ];
+  }
+}
+
+/**
+ * The bot's own small video tile ("● REC — this call is recorded", 320x180, 5 fps, 60 kbps) in
+ * `codec`: IVF for VP8/VP9/AV1, Annex-B for H264. Encoded once per cache directory.
+ */
+export async function ensureRecTile(cacheDir: string, codec: BotVideoCodec, label = '\u25CF REC \u2014 this call is recorded'): Promise<string> {
   const text = existsSync(FONT)
     ? `,drawtext=fontfile=${FONT}:text='${escapeDrawtext(label)}':x=(w-text_w)/2:y=(h-text_h)/2:fontsize=16:fontcolor=red`
     : '';
-  return cached(cacheDir, `rectile-${key(['rectile', label])}.ivf`, async (tmp) => {
-    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=black:s=320x180:r=5${text}`, '-t', '4', ...vp8Args(60, 5), tmp]);
+  const args = tileEncoderArgs(codec);
+  const name = codec === 'VP8' ? `rectile-${key(['rectile', label])}.ivf` : `rectile-${codec.toLowerCase()}-${key(['rectile', label, args])}.${codec === 'H264' ? 'h264' : 'ivf'}`;
+  return cached(cacheDir, name, async (tmp) => {
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=black:s=320x180:r=${TILE_FPS}${text}`, '-t', '4', ...args, tmp]);
   });
+}
+
+/** The VP8 REC tile (kept for callers that only send VP8). */
+export function ensureRecTileVp8(cacheDir: string, label?: string): Promise<string> {
+  return ensureRecTile(cacheDir, 'VP8', label);
 }

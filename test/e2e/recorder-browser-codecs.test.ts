@@ -1,6 +1,8 @@
 /**
- * Issue 5, tests 1 and 2: a real Chromium participant (fake camera + microphone) sends VP8, VP9,
- * H264 or AV1 video and Opus audio to the bot of the whole service (POST /v1/recordings). Every
+ * Issues 5 and 18: real Chromium participants (fake camera + microphone) send VP8, VP9, H264 or AV1
+ * video and Opus audio to the bot of the whole service (POST /v1/recordings), each offering only
+ * its codec. No browser may restart its call to the bot, and each must decode the bot's tile in its
+ * codec; media must be recorded from within 1 s of each call with the bot connecting. Every
  * segment must decode without a single ffmpeg error, carry Cues and a Duration within 50 ms of its
  * content, and seek; the frames written must equal the frames Chromium sent; audio and video must
  * span the same wall-clock time.
@@ -9,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSignalingServer, type SignalingServerHandle } from '../../src/signaling-server/signaling-server';
-import { BrowserParticipant } from '../../src/testworld/browser/browser-participant';
+import type { ManifestSegment } from '../../src/manifest/manifest.types';
+import { BrowserParticipant, type BrowserPageState } from '../../src/testworld/browser/browser-participant';
 import {
   checkSegmentFile, exposePeerConnections, rtpEndMs, getManifest, segmentFile, sentStats, setSending, startRecbot, type Recbot, startRecording,
   stopRecording, trackSegments, trackSpan, waitManifest,
@@ -19,6 +22,9 @@ jest.setTimeout(200_000);
 
 /** Frames Chromium counted as sent but the bot never saw: at most this many (start/stop in flight). */
 const FRAME_TOLERANCE = 2;
+const CODECS = ['VP8', 'VP9', 'H264', 'AV1'] as const;
+/** Length of the four-codec call from the bot's join (the issue asks for at least 60 s). */
+const CALL_S = 60;
 
 describe('recorder with a real Chromium participant (whole service)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recbot-e2e-codecs-'));
@@ -26,7 +32,7 @@ describe('recorder with a real Chromium participant (whole service)', () => {
   let signal: SignalingServerHandle;
   const browsers: BrowserParticipant[] = [];
   beforeAll(async () => {
-    svc = await startRecbot(dir);
+    svc = await startRecbot(dir, process.env.E2E_LOG_LEVEL ? { LOG_LEVEL: process.env.E2E_LOG_LEVEL } : {});
     signal = await startSignalingServer({});
   });
   afterEach(async () => {
@@ -38,68 +44,160 @@ describe('recorder with a real Chromium participant (whole service)', () => {
     if (!process.env.RECBOT_KEEP_E2E) rmSync(dir, { recursive: true, force: true });
   });
 
-  const record = async (codec: string, seconds: number): Promise<void> => {
-    const room = `codec-${codec.toLowerCase()}-${Date.now()}`;
-    const host = await BrowserParticipant.launch({ serverUrl: signal.url, roomId: `video:${room}`, participantId: 'chrome-host', name: 'Chrome', role: 'host', codec });
-    browsers.push(host);
-    await exposePeerConnections(host);
-    const id = await startRecording(svc.url, { signalingUrl: signal.url, roomId: room });
-    await waitManifest(svc.url, id, (m) => m.tracks.some((t) => t.kind === 'video') && m.tracks.some((t) => t.kind === 'audio'), 30_000, 'both tracks recording');
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    // Stop sending first, so that Chromium's counters are final when compared with what was written.
-    await setSending(host, false);
-    const stoppedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 1200));
-    const sent = await sentStats(host);
-    const m = await stopRecording(svc.url, id);
-    expect(sent.codec.toLowerCase()).toBe(`video/${codec.toLowerCase()}`);
-    expect(m.tracks.find((t) => t.kind === 'video')?.codec.toLowerCase()).toBe(`video/${codec.toLowerCase()}`);
+  /** Segment checks of one participant's track: decode, seek, Cues, Duration, frames as listed. */
+  const checkTrack = async (segs: ManifestSegment[], lines: string[]): Promise<void> => {
+    for (const [i, s] of segs.entries()) {
+      const c = await checkSegmentFile(segmentFile(svc, s));
+      // Content end: the last frame's start + the median frame interval, or (when the next segment
+      // follows directly) the RTP distance to the next segment's first frame, which is where the
+      // last frame really ends (Chromium sometimes skips frames under CPU load before a key frame).
+      const next = rtpEndMs(s, segs[i + 1], s.trackKey === 'audio' ? 48_000 : 90_000);
+      const durationOk = Math.abs(c.durationMs - c.contentEndMs) <= 50 || (next !== undefined && Math.abs(c.durationMs - next) <= 50);
+      lines.push(`${s.participantId} ${s.trackKey}/${s.seq}: ${c.codec} ${c.packets} frames, Duration ${c.durationMs.toFixed(0)} ms, last frame + interval ${c.contentEndMs.toFixed(0)} ms` +
+        `${next !== undefined ? `, next segment at ${next.toFixed(0)} ms` : ''}${c.nullMuxerDts ? `, null-muxer dts collisions ${c.nullMuxerDts}` : ''}`);
+      expect({ seg: `${s.participantId} ${s.trackKey}/${s.seq}`, decode: c.decodeErrors, seek: c.seekErrors, cues: c.cues, durationOk, frames: c.packets === s.frames })
+        .toEqual({ seg: `${s.participantId} ${s.trackKey}/${s.seq}`, decode: '', seek: '', cues: true, durationOk: true, frames: true });
+    }
+  };
 
-    const video = trackSegments(m, 'chrome-host', 'video');
-    const audio = trackSegments(m, 'chrome-host', 'audio');
-    expect(video.length).toBeGreaterThanOrEqual(Math.floor(seconds / 10));
-    expect(audio.length).toBeGreaterThanOrEqual(Math.floor(seconds / 10));
-    const lines: string[] = [];
-    const checks: { seg: string; decode: string; seek: string; cues: boolean; durationOk: boolean; frames: boolean }[] = [];
-    for (const segs of [video, audio]) {
-      for (const [i, s] of segs.entries()) {
-        const c = await checkSegmentFile(segmentFile(svc, s));
-        // Content end: the last frame's start + the median frame interval, or (when the next segment
-        // follows directly) the RTP distance to the next segment's first frame, which is where the
-        // last frame really ends (Chromium sometimes skips frames under CPU load before a key frame).
-        const next = rtpEndMs(s, segs[i + 1], s.trackKey === 'audio' ? 48_000 : 90_000);
-        const durationOk = Math.abs(c.durationMs - c.contentEndMs) <= 50 || (next !== undefined && Math.abs(c.durationMs - next) <= 50);
-        lines.push(`${s.trackKey}/${s.seq}: ${c.codec} ${c.packets} frames, Duration ${c.durationMs.toFixed(0)} ms, last frame + interval ${c.contentEndMs.toFixed(0)} ms` +
-          `${next !== undefined ? `, next segment at ${next.toFixed(0)} ms` : ''}${c.nullMuxerDts ? `, null-muxer dts collisions ${c.nullMuxerDts}` : ''}`);
-        checks.push({ seg: `${s.trackKey}/${s.seq}`, decode: c.decodeErrors, seek: c.seekErrors, cues: c.cues, durationOk, frames: c.packets === s.frames });
+  /**
+   * Issue 18: four Chromium participants in one room, each offering only one video codec (plus
+   * rtx/red/ulpfec, as apps that standardise on one codec do): VP8 (the host, which calls the bot),
+   * VP9, H264 and AV1 (the bot calls them after the host's MAKE_CALL). Browsers cannot exchange video
+   * among themselves (no common codec; audio only), so each encodes once, for the bot: one call
+   * covers the four codecs at once, and the bot sends its tile in four codecs at the same time.
+   */
+  it(`VP8, VP9, H264, AV1 (one browser each, only that codec offered), ${CALL_S} s: no restart towards the bot, the bot's tile decodes in each codec, media recorded within 1 s of each call connecting, every frame sent written`, async () => {
+    const room = `codecs-${Date.now()}`;
+    const t0 = Date.now();
+    const launched = await Promise.all(CODECS.map(async (codec, i) => {
+      const b = await BrowserParticipant.launch({
+        serverUrl: signal.url, roomId: `video:${room}`, participantId: `chrome-${codec.toLowerCase()}`, name: `Chrome ${codec}`,
+        role: i === 0 ? 'host' : 'participant', codec, codecOnly: true, video: { width: 320, height: 180, fps: 15 },
+      });
+      browsers.push(b);
+      await exposePeerConnections(b);
+      return b;
+    }));
+    const byCodec = new Map(CODECS.map((c, i) => [c, launched[i]!]));
+    const host = launched[0]!;
+    await host.waitFor((s) => CODECS.slice(1).every((c) => s.peers[`chrome-${c.toLowerCase()}`]?.connectionState === 'connected'), 30_000);
+    const id = await startRecording(svc.url, { signalingUrl: signal.url, roomId: room });
+    const joinedAt = Date.now();
+    let botId: string | undefined;
+    for (let i = 0; i < 100 && !botId; i++) {
+      botId = (await getManifest(svc.url, id)).parts[0]?.botId;
+      if (!botId) await new Promise((r) => setTimeout(r, 200));
+    }
+    const bot = botId!;
+    expect(bot).toMatch(/^recbot-/);
+    const connected = (s: BrowserPageState): boolean => s.peers[bot]?.connectionState === 'connected';
+    await Promise.all(launched.map((b) => b.waitFor(connected, 30_000)));
+    const setupS = (Date.now() - t0) / 1000;
+    // The call runs CALL_S from the last browser's connection to the bot; the bot's video as each
+    // browser receives it is sampled every 5 s (the page's stats period).
+    const series: Record<string, string[]> = {};
+    const until = Date.now() + CALL_S * 1000;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, Math.min(5000, Math.max(0, until - Date.now()))));
+      for (const [codec, b] of byCodec) {
+        const v = (await b.snapshot()).peers[bot]?.stats?.video;
+        (series[codec] ??= []).push(`${Math.round((Date.now() - joinedAt) / 1000)}s:${v?.framesReceived ?? '-'}/${v?.framesDecoded ?? '-'}`);
       }
     }
-    console.log(`${codec} ${seconds} s segments:\n  ${lines.join('\n  ')}`);
-    for (const c of checks) expect(c).toEqual({ seg: c.seg, decode: '', seek: '', cues: true, durationOk: true, frames: true });
-    const written = video.reduce((n, s) => n + s.frames, 0);
-    const a = trackSpan(audio);
-    const v = trackSpan(video);
-    console.log(`${codec} ${seconds} s: Chromium sent ${sent.framesSent} frames (encoded ${sent.framesEncoded}), recorder wrote ${written}; ` +
-      `audio span ${a.endMs - a.startMs} ms, video span ${v.endMs - v.startMs} ms (start diff ${a.startMs - v.startMs} ms, end diff ${a.endMs - v.endMs} ms)`);
-    // No loss injected on loopback: every frame Chromium sent is written.
-    expect(written).toBeLessThanOrEqual(sent.framesSent);
-    expect(sent.framesSent - written).toBeLessThanOrEqual(FRAME_TOLERANCE);
-    // With every sent frame written, the spans' difference is Chromium's own start/stop order: its
-    // first video frame follows the first audio by up to ~100 ms (CI measured -104 ms for VP9 once).
-    expect(Math.abs(a.startMs - v.startMs)).toBeLessThanOrEqual(250);
-    expect(Math.abs(a.endMs - v.endMs)).toBeLessThanOrEqual(250);
-    // No gap during the call (once Chromium stops sending, a slow stop may add a final 'outage'),
-    // except the short freeze of a frame lost on the loaded loopback (within FRAME_TOLERANCE above):
-    // the recorder drops the broken frame, asks for a key frame and labels the freeze 'loss' (CI once:
-    // 494/495 VP9 frames, a 17 ms 'loss' gap). One such gap per missing frame at most, each < 1 s.
-    const during = m.gaps.filter((g) => g.participantId === 'chrome-host' && g.startMs < stoppedAt - 500);
-    if (during.length > 0) console.log(`${codec}: gaps during the call ${JSON.stringify(during.map((g) => ({ track: g.trackKey, reason: g.reason, ms: g.endMs - g.startMs })))}`);
-    expect(during.filter((g) => g.reason !== 'loss')).toEqual([]);
-    expect(during.length).toBeLessThanOrEqual(sent.framesSent - written);
-    for (const g of during) expect(g.endMs - g.startMs).toBeLessThan(1000);
+    console.log(`bot video frames received/decoded per browser over time (since the bot was asked to join): ${JSON.stringify(series)}`);
+
+    // (a) no browser restarted its call to the bot; each decodes the bot's video in its own codec.
+    const views: Record<string, unknown> = {};
+    const states = new Map(await Promise.all([...byCodec].map(async ([c, b]) => [c, await b.stats()] as const)));
+    for (const [codec, s] of states) {
+      const events = s.log.filter((e) => e.remoteId === bot || e.event.includes('restart')).map((e) => ({ ...e, t: e.t - joinedAt }));
+      console.log(`${codec} page events with the bot (ms after the bot was asked to join): ${JSON.stringify(events)}`);
+    }
+    for (const [codec, s] of states) {
+      const p = s.peers[bot];
+      const st = p?.stats;
+      views[codec] = { role: p?.role, framesDecoded: st?.video.framesDecoded, framesReceived: st?.video.framesReceived, packetsLost: st?.video.packetsLost, received: st?.codecs.received.video, sent: st?.codecs.sent.video,
+        restarts: [p?.restartsIce, p?.restartsFull, p?.restartsNoStream, p?.restartRequestsReceived], calls: p?.callsStarted, connected: p?.connectedCount, statsAgeMs: st ? Date.now() - st.at : undefined };
+    }
+    console.log(`setup ${setupS.toFixed(1)} s; browsers' view of the bot: ${JSON.stringify(views)}`);
+    // Stop sending first, so that Chromium's counters are final when compared with what was written.
+    await Promise.all(launched.map((b) => setSending(b, false)));
+    const stoppedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 1200));
+    const sent = new Map(await Promise.all([...byCodec].map(async ([c, b]) => [c, await sentStats(b, bot)] as const)));
+    const connectedAt = new Map(await Promise.all([...byCodec].map(async ([c, b]) => {
+      const s = await b.snapshot();
+      const e = s.log.find((x) => x.event === 'connection-state' && x.remoteId === bot && x.state === 'connected');
+      return [c, e?.t] as const;
+    })));
+    const m = await stopRecording(svc.url, id);
+
+    const lines: string[] = [];
+    // (b) media recorded from the first second of the call with the bot, as the browser saw it connect.
+    const latency: Record<string, { audioMs: number; videoMs: number }> = {};
+    for (const codec of CODECS) {
+      const pid = `chrome-${codec.toLowerCase()}`;
+      const conn = connectedAt.get(codec);
+      expect(conn).toBeDefined();
+      latency[codec] = { audioMs: trackSegments(m, pid, 'audio')[0]!.timeline.firstArrivalMs - conn!, videoMs: trackSegments(m, pid, 'video')[0]!.timeline.firstArrivalMs - conn! };
+    }
+    console.log(`first media recorded after the browser saw its call with the bot connect: ${JSON.stringify(latency)}`);
+    // (a) asserted after the measurements above are printed
+    for (const [codec, s] of states) {
+      const p = s.peers[bot];
+      const st = p?.stats;
+      expect({ codec, ice: p?.restartsIce, full: p?.restartsFull, noStream: p?.restartsNoStream, restartRequests: p?.restartRequestsReceived, connected: p?.connectedCount })
+        .toEqual({ codec, ice: 0, full: 0, noStream: 0, restartRequests: 0, connected: 1 });
+      expect(p?.connectionState).toBe('connected');
+      expect(st?.codecs.received.video?.toLowerCase()).toBe(`video/${codec.toLowerCase()}`);
+      expect(st?.codecs.sent.video?.toLowerCase()).toBe(`video/${codec.toLowerCase()}`);
+      // The tile is 5 fps; a browser that cannot decode it (the bug: VP8 bits under another codec's
+      // payload type) decodes 0. Under CI load Chromium decodes only ~50-65% of the frames it
+      // receives (measured: 118-136 of 206-214 frames, no packet lost), so only ask for >= 4 s of it.
+      expect(st?.video.framesDecoded).toBeGreaterThanOrEqual(20);
+    }
+
+    for (const codec of CODECS) {
+      const pid = `chrome-${codec.toLowerCase()}`;
+      const s = sent.get(codec)!;
+      expect(s.codec.toLowerCase()).toBe(`video/${codec.toLowerCase()}`);
+      expect(m.tracks.find((t) => t.participantId === pid && t.kind === 'video')?.codec.toLowerCase()).toBe(`video/${codec.toLowerCase()}`);
+      const video = trackSegments(m, pid, 'video');
+      const audio = trackSegments(m, pid, 'audio');
+      expect(video.length).toBeGreaterThanOrEqual(Math.floor(CALL_S / 10));
+      expect(audio.length).toBeGreaterThanOrEqual(Math.floor(CALL_S / 10));
+      await checkTrack(video, lines);
+      await checkTrack(audio, lines);
+      const written = video.reduce((n, x) => n + x.frames, 0);
+      const a = trackSpan(audio);
+      const v = trackSpan(video);
+      lines.push(`${codec}: Chromium sent ${s.framesSent} frames (encoded ${s.framesEncoded}), recorder wrote ${written}; ` +
+        `audio span ${a.endMs - a.startMs} ms, video span ${v.endMs - v.startMs} ms (start diff ${a.startMs - v.startMs} ms, end diff ${a.endMs - v.endMs} ms)`);
+      // No loss injected on loopback: every frame Chromium sent to the bot is written.
+      expect(written).toBeLessThanOrEqual(s.framesSent);
+      expect(s.framesSent - written).toBeLessThanOrEqual(FRAME_TOLERANCE);
+      // With every sent frame written, the spans' difference is Chromium's own start/stop order: its
+      // first video frame follows the first audio by up to ~100 ms (CI measured -104 ms for VP9 once).
+      expect(Math.abs(a.startMs - v.startMs)).toBeLessThanOrEqual(250);
+      expect(Math.abs(a.endMs - v.endMs)).toBeLessThanOrEqual(250);
+      // No gap during the call (once Chromium stops sending, a slow stop may add a final 'outage'),
+      // except the short freeze of a frame lost on the loaded loopback (within FRAME_TOLERANCE above):
+      // the recorder drops the broken frame, asks for a key frame and labels the freeze 'loss' (CI once:
+      // 494/495 VP9 frames, a 17 ms 'loss' gap). One such gap per missing frame at most, each < 1 s.
+      const during = m.gaps.filter((g) => g.participantId === pid && g.startMs < stoppedAt - 500);
+      if (during.length > 0) lines.push(`${codec}: gaps during the call ${JSON.stringify(during.map((g) => ({ track: g.trackKey, reason: g.reason, ms: g.endMs - g.startMs })))}`);
+      expect(during.filter((g) => g.reason !== 'loss')).toEqual([]);
+      expect(during.length).toBeLessThanOrEqual(s.framesSent - written);
+      for (const g of during) expect(g.endMs - g.startMs).toBeLessThan(1000);
+    }
+    console.log(`codecs ${CALL_S} s:\n  ${lines.join('\n  ')}`);
+    for (const [codec, l] of Object.entries(latency)) {
+      expect({ codec, audio: l.audioMs <= 1000, video: l.videoMs <= 1000 }).toEqual({ codec, audio: true, video: true });
+    }
     const final = await getManifest(svc.url, id);
-    expect(final.segments.every((s) => s.uploadedMs && s.md5)).toBe(true);
-  };
+    expect(final.segments.every((x) => x.uploadedMs && x.md5)).toBe(true);
+  }, 330_000);
 
   it('mute: the participant turns mic and camera off for 20 s mid-call (replaceTrack(null) + JOIN); the manifest shows a 20 s mute gap, segments + gaps cover the call', async () => {
     const room = `mute-${Date.now()}`;
@@ -142,9 +240,4 @@ describe('recorder with a real Chromium participant (whole service)', () => {
     }
     console.log(`mute 20 s: ${out.join('; ')}`);
   });
-
-  it('VP8 + Opus, 60 s', () => record('VP8', 60));
-  it('VP9 + Opus, 20 s', () => record('VP9', 20));
-  it('H264 + Opus, 20 s', () => record('H264', 20));
-  it('AV1 + Opus, 20 s', () => record('AV1', 20));
 });

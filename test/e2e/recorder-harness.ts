@@ -176,9 +176,12 @@ export interface SentStats {
   pairs: [number, number][];
 }
 
-export async function sentStats(b: BrowserParticipant): Promise<SentStats> {
-  return b.page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((p) => p.connectionState !== 'closed');
+/** Sums over the page's open peer connections, or only the one with `remoteId` (page/participant.js). */
+export async function sentStats(b: BrowserParticipant, remoteId?: string): Promise<SentStats> {
+  return b.page.evaluate(async (remoteId) => {
+    const w = window as unknown as { __pcs?: RTCPeerConnection[]; __recbotPc(id: string): RTCPeerConnection | null };
+    const one = remoteId ? w.__recbotPc(remoteId) : null;
+    const pcs = (one ? [one] : (w.__pcs ?? [])).filter((p) => p.connectionState !== 'closed');
     const r = { framesSent: 0, framesEncoded: 0, videoPackets: 0, audioPackets: 0, nackCount: 0, retransmittedPackets: 0, codec: '', localPort: undefined as number | undefined, remotePort: undefined as number | undefined, pairs: [] as [number, number][] };
     for (const pc of pcs) {
       const rep = (await pc.getStats()) as unknown as Map<string, Record<string, unknown>>;
@@ -205,7 +208,7 @@ export async function sentStats(b: BrowserParticipant): Promise<SentStats> {
       });
     }
     return r;
-  });
+  }, remoteId);
 }
 
 /** Stop (kind: 'audio'|'video'|'all') or restore sending on every peer connection via replaceTrack. */

@@ -26,6 +26,8 @@ export interface BrowserParticipantOptions {
   role?: 'host' | 'participant';
   /** Preferred video codec (setCodecPreferences): VP8, VP9, H264, AV1. */
   codec?: string;
+  /** Offer only `codec` (plus rtx/red/ulpfec), as apps that standardise on one codec do. */
+  codecOnly?: boolean;
   /** Fake microphone input (WAV file). */
   wav?: string;
   /** Fake camera input (Y4M file). */
@@ -92,6 +94,7 @@ export function participantPageUrl(opts: BrowserParticipantOptions): string {
   set('name', opts.name);
   set('role', opts.role);
   set('codec', opts.codec);
+  if (opts.codecOnly) set('codecOnly', '1');
   set('signalPath', opts.signalPath);
   set('instanceId', opts.instanceId);
   set('icePolicy', opts.icePolicy);

@@ -1,6 +1,7 @@
 // Browser participant of a GDMN-style room (protocol: /work/shared/protocol.md).
 // URL query: signalPath (/socket.io), roomId, participantId, name, role (host|participant), codec
-// (VP8|VP9|H264|AV1), iceServers (JSON RTCIceServer[]), icePolicy (all|relay), instanceId,
+// (VP8|VP9|H264|AV1), codecOnly (1: offer only that video codec plus rtx/red/ulpfec, as apps that
+// standardise on one codec do), iceServers (JSON RTCIceServer[]), icePolicy (all|relay), instanceId,
 // frozenRule (any|both), timing (JSON overrides of TIMING, in ms), width/height/fps (camera constraints),
 // makeCallTo (host: 'all' peers it has, default, or only those 'connected' at admission as the reference
 // app does), dropMakeCallTo (host: id prefix whose MAKE_CALLs are lost), ignoreCallsFrom (id prefix whose
@@ -55,6 +56,8 @@ function rtcConfigFrom(config) {
 
 let socket;
 const peers = new Map();
+/** The current RTCPeerConnection with one remote participant (tests read its getStats). */
+window.__recbotPc = (remoteId) => peers.get(remoteId)?.pc ?? null;
 function send(type, payload) {
   state.messagesOut++;
   socket.emit('message', { type, payload });
@@ -76,7 +79,7 @@ function record(remoteId) {
 }
 
 const ctx = {
-  me, send, log, codec: state.codec, localStream: null, frozenRule: q.get('frozenRule') === 'both' ? 'both' : 'any',
+  me, send, log, codec: state.codec, codecOnly: q.get('codecOnly') === '1', localStream: null, frozenRule: q.get('frozenRule') === 'both' ? 'both' : 'any',
   remoteBox: document.getElementById('remotes'),
   fullRestart(peer) {
     peer.rec.restartsFull++;

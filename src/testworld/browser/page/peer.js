@@ -105,7 +105,9 @@ export class Peer {
     if (!caps) return;
     const first = caps.codecs.filter((c) => c.mimeType.toLowerCase() === want);
     if (first.length === 0) return;
-    const prefs = [...first, ...caps.codecs.filter((c) => c.mimeType.toLowerCase() !== want)];
+    const repair = (c) => ['video/rtx', 'video/red', 'video/ulpfec', 'video/flexfec-03'].includes(c.mimeType.toLowerCase());
+    const rest = caps.codecs.filter((c) => c.mimeType.toLowerCase() !== want && (!this.ctx.codecOnly || repair(c)));
+    const prefs = [...first, ...rest];
     for (const t of this.pc.getTransceivers()) {
       const kind = t.sender.track?.kind ?? t.receiver.track?.kind;
       if (kind === 'video' && !t.stopped) {
