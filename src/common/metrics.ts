@@ -11,5 +11,5 @@ let defaultsOn = false;
 export function enableDefaultMetrics(): void {
   if (defaultsOn) return;
   defaultsOn = true;
-  collectDefaultMetrics({ register: metricsRegistry, prefix: 'recbot_' });
+  collectDefaultMetrics({ register: metricsRegistry });
 }
