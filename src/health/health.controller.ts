@@ -1,6 +1,6 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { metricsRegistry } from '../common/metrics';
+import { childMetrics, metricsRegistry } from '../common/metrics';
 import { APP_CONFIG } from '../app/tokens';
 import type { AppConfig } from '../config/config.schema';
 import { HealthService } from './health.service';
@@ -41,6 +41,6 @@ export class HealthController {
   @Get('metrics')
   @Header('Content-Type', metricsRegistry.contentType)
   async metrics(): Promise<string> {
-    return metricsRegistry.metrics();
+    return childMetrics.render(metricsRegistry);
   }
 }
