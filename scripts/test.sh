@@ -16,7 +16,8 @@ lane() {
 
 lane lint npx eslint src test
 lane typecheck npx tsc --noEmit -p tsconfig.json
-if command -v kubectl >/dev/null; then lane k8s-manifests sh -c "kubectl kustomize k8s >/dev/null"; fi
+# Renders every kustomization and validates it against the Kubernetes/KEDA schemas (installs or fails).
+lane k8s bash scripts/k8s-test.sh
 lane unit npx jest --selectProjects unit --ci
 # --forceExit: a handle leaked by one file (e.g. a client reconnecting to a stopped Redis) must not hang CI
 # after every test passed; find such leaks with --detectOpenHandles.
@@ -24,5 +25,7 @@ lane integration npx jest --selectProjects integration --ci --runInBand --forceE
 if compgen -G "test/e2e/*.test.ts" >/dev/null; then
   lane e2e npx jest --selectProjects e2e --ci --runInBand --forceExit
 fi
+# Builds docker/Dockerfile with podman (base from debootstrap, cached) and records a call inside the image.
+lane image bash scripts/image-test.sh
 echo "=== lane wall times ==="
 printf '  %s\n' "${TIMES[@]}"

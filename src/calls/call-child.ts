@@ -8,6 +8,8 @@ import path from 'node:path';
 import { loadBotMedia } from '../bot/bot-media';
 import { RecbotError, errorMessage } from '../common/errors';
 import { createLogger, initLogger } from '../common/logger';
+import { metricsRegistry, type MetricsSnapshot } from '../common/metrics';
+import { registerUploaderMetrics } from '../pipeline/segment-uploader';
 import type { AppConfig } from '../config/config.schema';
 import { ManifestStore } from '../manifest/manifest-store';
 import { DiskGuard } from '../recorder/disk-guard';
@@ -16,6 +18,13 @@ import { createStorageDriver } from '../storage/storage.factory';
 import { CallRunner } from './call-runner';
 import { SpoolManifests, createSegmentUploader } from './spool-manifests';
 import type { FromCallProcess, ToCallProcess } from './call-ipc';
+
+/** How often a call process sends its metrics to the parent (a scrape sees them at most this old). */
+const METRICS_PUSH_MS = 2000;
+
+async function pushMetrics(): Promise<void> {
+  await send({ type: 'metrics', metrics: (await metricsRegistry.getMetricsAsJSON()) as MetricsSnapshot });
+}
 
 function send(msg: FromCallProcess): Promise<void> {
   return new Promise((resolve) => (process.send ? process.send(msg, () => resolve()) : resolve()));
@@ -32,6 +41,8 @@ async function run(recordingId: string, config: AppConfig): Promise<void> {
   const manifestStore = (): Promise<ManifestStore> => manifests.store(recordingId);
   const uploader = createSegmentUploader(config, storage, manifests, (_id, key) => void send({ type: 'stored', key }));
   for (const r of recovered) for (const seg of r.pendingSegments) uploader.handoff(recordingId)(seg);
+  registerUploaderMetrics(metricsRegistry);
+  const metricsTimer = setInterval(() => void pushMetrics(), METRICS_PUSH_MS);
   const diskGuard = new DiskGuard(spool, config.DISK_MIN_FREE_MB, config.DISK_CHECK_INTERVAL_MS);
   await diskGuard.start();
   const runner = new CallRunner({
@@ -60,10 +71,12 @@ async function run(recordingId: string, config: AppConfig): Promise<void> {
     });
     await send({ type: 'done', part: outcome.part, stopReason: outcome.stopReason, handover: outcome.handover, manifest: outcome.manifest });
   } finally {
+    clearInterval(metricsTimer);
     diskGuard.close();
     await uploader.close();
     await manifests.closeAll();
     await storage.close();
+    await pushMetrics();
   }
 }
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { RecbotError } from '../common/errors';
 import { createLogger } from '../common/logger';
+import { childMetrics } from '../common/metrics';
 import type { AppConfig } from '../config/config.schema';
 import type { CallOutcome, RunHooks } from './call-runner';
 import { isFromCallProcess, type ToCallProcess } from './call-ipc';
@@ -44,7 +45,10 @@ type Once =
   | { kind: 'error'; code: string; message: string; retryable: boolean }
   | { kind: 'crash'; how: string };
 
+let childSeq = 0;
+
 function runOnce(recordingId: string, config: AppConfig, hooks: RunHooks): Promise<Once> {
+  const childId = `call-${++childSeq}`;
   return new Promise((resolve) => {
     const child = fork(CALL_CHILD_SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: Once | undefined;
@@ -54,7 +58,8 @@ function runOnce(recordingId: string, config: AppConfig, hooks: RunHooks): Promi
     hooks.signal?.addEventListener('abort', stop, { once: true });
     child.on('message', (m: unknown) => {
       if (!isFromCallProcess(m)) return;
-      if (m.type === 'status') hooks.onStatus?.(m.status, { segments: m.segments, uploaded: m.uploaded });
+      if (m.type === 'metrics') childMetrics.update(childId, m.metrics);
+      else if (m.type === 'status') hooks.onStatus?.(m.status, { segments: m.segments, uploaded: m.uploaded });
       else if (m.type === 'stored') hooks.onSegmentStored?.(m.key);
       else if (m.type === 'part') hooks.onPart?.(m.part, m.botId);
       else if (m.type === 'done') result = { kind: 'done', outcome: { recordingId, part: m.part, stopReason: m.stopReason, handover: m.handover, manifest: m.manifest } };
@@ -64,6 +69,8 @@ function runOnce(recordingId: string, config: AppConfig, hooks: RunHooks): Promi
       hooks.signal?.removeEventListener('abort', stop);
       resolve(result ?? { kind: 'crash', how: signal ? `signal ${signal}` : `exit code ${code}` });
     });
+    // 'close' comes after the IPC channel is drained ('exit' may precede the last messages).
+    child.once('close', () => void childMetrics.retire(childId));
     child.send({ type: 'run', recordingId, config } satisfies ToCallProcess);
     if (hooks.signal?.aborted) stop();
   });

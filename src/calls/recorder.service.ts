@@ -94,10 +94,17 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
       manifestStore: (id) => this.manifestStore(id),
     });
     recorderMetrics({ calls: () => this.calls.size, notRecorded: () => [...this.calls.values()].reduce((n, x) => n + (x.coverage?.holes ?? 0), 0), uploader: this.uploader, diskGuard: this.diskGuard, maxCalls: c.RECORDER_MAX_CALLS });
-    this.health.register('recorder', () => ({
+    this.health.register('disk', () => ({
       ok: !this.diskGuard?.isFull(),
-      detail: `${this.calls.size}/${c.RECORDER_MAX_CALLS} calls; disk free ${Math.round(this.diskGuard?.freeMb ?? 0)} MB${this.draining ? '; draining' : ''}`,
+      detail: `spool free ${Math.round(this.diskGuard?.freeMb ?? 0)} MB (floor ${c.DISK_MIN_FREE_MB} MB)`,
     }));
+    this.health.register('draining', () => ({ ok: !this.draining, detail: this.draining ? 'draining calls' : undefined }));
+    // At capacity a recorder is still healthy and ready: it just takes no new call from the queue.
+    this.health.register(
+      'capacity',
+      () => ({ ok: this.calls.size < c.RECORDER_MAX_CALLS, detail: `${this.calls.size}/${c.RECORDER_MAX_CALLS} calls; acceptingCalls=${this.calls.size < c.RECORDER_MAX_CALLS}` }),
+      'info',
+    );
     await this.recover(spool);
 
     this.unsubscribe = await this.control.subscribe((msg) => {

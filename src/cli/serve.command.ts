@@ -24,7 +24,7 @@ export function onShutdownSignal(close: () => Promise<void>): void {
 export async function runServeCommand(args: string[], env: Record<string, string | undefined>): Promise<number> {
   if (args.length > 0) throw new RecbotError('BAD_ARGS', `serve takes no arguments (got '${args.join(' ')}'); configuration is environment variables`);
   const svc = await startService(env);
-  process.stdout.write(`recbot ${svc.config.APP_ROLE} listening on ${svc.url} (health: ${svc.url}/healthz, metrics: ${svc.url}/metrics)\n`);
+  process.stdout.write(`recbot ${svc.config.APP_ROLE} listening on ${svc.url} (liveness: ${svc.url}/livez, readiness: ${svc.url}/readyz, metrics: ${svc.url}/metrics)\n`);
   onShutdownSignal(() => svc.close());
   return -1;
 }

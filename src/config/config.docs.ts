@@ -5,7 +5,7 @@ import { CONFIG_KEYS, loadConfig } from './config.schema';
 export const CONFIG_DOCS: Record<string, string> = {
   APP_ROLE: 'Which modules run: `api`, `recorder`, `worker`, or `all` (single process)',
   HTTP_HOST: 'HTTP listen address (`0.0.0.0` in the container image)',
-  HTTP_PORT: 'HTTP port for the API, /healthz and /metrics (0 = any free port)',
+  HTTP_PORT: 'HTTP port for the API, /livez, /readyz (and /healthz, the same as /readyz) and /metrics (0 = any free port)',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace, silent',
   LOG_PRETTY: 'Pretty logs instead of JSON; default: pretty when stdout is a terminal',
   WORK_DIR: 'Local state: spool (segments, journals, manifests), embedded Redis data, fs storage, scratch. A relative value is resolved against the working directory once, at start-up',

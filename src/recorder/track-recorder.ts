@@ -10,7 +10,7 @@ import { JournalWriter } from './journal/journal-writer';
 import { KeyframeRequester } from './keyframe-requester';
 import { FrameAssembler, type AssembledFrame } from './rtp/frame-assembler';
 import { JitterBuffer } from './rtp/jitter-buffer';
-import { rtpPacketsLost, rtpPacketsRecovered } from './rtp.metrics';
+import { rtpKeyframeRequests, rtpPacketsLost, rtpPacketsReceived, rtpPacketsRecovered, segmentCloseSeconds } from './rtp.metrics';
 import { Unwrapper } from './rtp/unwrap';
 import { buildSegment, resolveCodec, seqName, writeSegmentFile } from './segment-file';
 import type { InboundTrackInfo, SenderReportInfo, TrackControls, TrackSink } from './track-sink';
@@ -80,7 +80,7 @@ export class TrackRecorder implements TrackSink {
   private readonly timer: NodeJS.Timeout;
   private readonly s = { redRecovered: 0, framesWritten: 0, framesBeforeFirstKeyframe: 0, framesDroppedAfterLoss: 0, segmentsClosed: 0, writeErrors: 0, journalErrors: 0 };
   private cur: OpenSegment | undefined;
-  private reported = { lost: 0, recovered: 0 };
+  private reported = { lost: 0, recovered: 0, received: 0, keyframeRequests: 0 };
   private nextSeq: number;
   private needKeyframe: boolean;
   private everKeyframe = false;
@@ -200,12 +200,15 @@ export class TrackRecorder implements TrackSink {
     if (!this.pause && this.jitter.stats.received > 0 && now - this.lastPacketMs > stallMs) this.onPause('outage', this.lastPacketMs);
   }
 
-  /** Add new losses/recoveries to the process counters (label: kind only). */
+  /** Add new packets/losses/recoveries/keyframe requests to the process counters (label: kind only). */
   private reportLoss(): void {
     const j = this.jitter.stats;
     if (j.lost !== this.reported.lost) rtpPacketsLost.inc({ kind: this.kind }, j.lost - this.reported.lost);
     if (j.recovered !== this.reported.recovered) rtpPacketsRecovered.inc({ kind: this.kind }, j.recovered - this.reported.recovered);
-    this.reported = { lost: j.lost, recovered: j.recovered };
+    if (j.received !== this.reported.received) rtpPacketsReceived.inc({ kind: this.kind }, j.received - this.reported.received);
+    const kf = this.keyframes.requests;
+    if (kf !== this.reported.keyframeRequests) rtpKeyframeRequests.inc({ kind: this.kind }, kf - this.reported.keyframeRequests);
+    this.reported = { lost: j.lost, recovered: j.recovered, received: j.received, keyframeRequests: kf };
   }
 
   private resumeAt(atMs: number): void {
@@ -303,7 +306,8 @@ export class TrackRecorder implements TrackSink {
       return;
     }
     cur.frames = [];
-    this.chain = this.chain.then(() => this.persist(cur, built));
+    const endTimer = segmentCloseSeconds.startTimer({ kind: this.kind });
+    this.chain = this.chain.then(() => this.persist(cur, built)).finally(() => endTimer());
   }
 
   private async persist(cur: OpenSegment, built: ReturnType<typeof buildSegment>): Promise<void> {

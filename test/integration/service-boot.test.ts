@@ -26,7 +26,7 @@ describe('service boot (embedded defaults, real redis-server child)', () => {
     expect(body).toMatchObject({ status: 'ok', role: 'all' });
 
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
-    expect(metrics).toMatch(/^recbot_process_cpu_user_seconds_total \d/m);
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total \d/m);
 
     const port = Number(new URL(svc.redisUrl).port);
     expect(await pingRedis(port)).toBe(true);
