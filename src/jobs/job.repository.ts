@@ -190,13 +190,35 @@ export class JobRepository {
     return this.close();
   }
 
-  /** Close workers, then queues and the flow producer. Idempotent. */
+  /**
+   * Close workers, then queues and the flow producer. Idempotent. Each close is bounded: BullMQ's
+   * Worker.close() never resolves when its blocking connection sits in ioredis' reconnecting state
+   * (taskforcesh/bullmq#4656, seen here after a Redis restart), so after CLOSE_TIMEOUT_MS the
+   * connections are dropped instead and shutdown goes on.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all(this.workers.map((w) => w.close()));
-      await Promise.all([...this.queues.values()].map((q) => q.close()));
-      await this.flow?.close();
+      await Promise.all(this.workers.map((w) => boundedClose(`worker ${w.name}`, () => w.close(), () => w.disconnect())));
+      await Promise.all([...this.queues.values()].map((q) => boundedClose(`queue ${q.name}`, () => q.close(), () => q.disconnect())));
+      const flow = this.flow;
+      if (flow) await boundedClose('flow producer', () => flow.close(), () => flow.disconnect());
     })();
     return this.closing;
+  }
+}
+
+const CLOSE_TIMEOUT_MS = 5000;
+const log = createLogger({ component: 'jobs' });
+
+/** `close()`, or after CLOSE_TIMEOUT_MS `disconnect()` (never waits forever on an unreachable Redis). */
+async function boundedClose(what: string, close: () => Promise<void>, disconnect: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), CLOSE_TIMEOUT_MS)));
+  const result = await Promise.race([close().then(() => 'closed' as const, () => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    log.warn({ what }, `close did not finish within ${CLOSE_TIMEOUT_MS} ms (Redis unreachable or reconnecting); dropping its connections`);
+    // disconnect() can wait on the same connection (bullmq#4656): bounded too, never awaited past 1 s.
+    await Promise.race([disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
   }
 }
