@@ -59,7 +59,10 @@ export class Peer {
     pc.onconnectionstatechange = () => {
       rec.connectionState = pc.connectionState;
       ctx.log('connection-state', { remoteId: this.remoteId, state: pc.connectionState });
-      if (pc.connectionState === 'connected') rec.connectedCount++;
+      if (pc.connectionState === 'connected') {
+        rec.connectedCount++;
+        this.watchFirstSent(pc);
+      }
     };
     pc.oniceconnectionstatechange = () => { rec.iceConnectionState = pc.iceConnectionState; };
     pc.ontrack = (e) => {
@@ -212,6 +215,30 @@ export class Peer {
     this.ctx.fullRestart(this);
     // a callee keeps this connection after RESTART_CALL: ask again later if still nothing comes
     if (!this.closed) this.noStreamTimer = setTimeout(() => this.noStreamCheck(), TIMING.noStreamMs);
+  }
+
+  /**
+   * When this connection's first audio and video frames went out (polled every 50 ms for 10 s after
+   * 'connected'): tests compare what the recorder wrote first with what the browser sent first, since
+   * an encoder may start later than the connection (Chromium's AV1 measured ~1.1 s after audio).
+   */
+  watchFirstSent(pc) {
+    const t0 = Date.now();
+    const seen = { audio: false, video: false };
+    const poll = async () => {
+      if (this.closed || Date.now() - t0 > 10000 || (seen.audio && seen.video)) return;
+      const stats = await pc.getStats().catch(() => null);
+      stats?.forEach((r) => {
+        if (r.type !== 'outbound-rtp' || seen[r.kind] !== false) return;
+        const sent = r.kind === 'video' ? r.framesSent : r.packetsSent;
+        if (sent > 0) {
+          seen[r.kind] = true;
+          this.ctx.log('first-sent', { remoteId: this.remoteId, kind: r.kind, at: Date.now() });
+        }
+      });
+      setTimeout(poll, 50);
+    };
+    void poll();
   }
 
   close() {
