@@ -32,8 +32,16 @@ export function botSettingsFromConfig(c: AppConfig): BotSettings {
     fullRestartAfterMs: c.FULL_RESTART_AFTER_MS,
     networkWaitMs: c.NETWORK_WAIT_MS,
     callerOfferWaitMs: c.BOT_CALLER_OFFER_WAIT_MS,
-    ...(c.ICE_LOOPBACK_ONLY ? { peerConfigOverrides: loopbackOnlyPeerConfig() } : {}),
+    ...networkOverrides(c),
   };
+}
+
+/** werift ICE options from the network settings: port range, extra host addresses, loopback-only (tests). */
+export function networkOverrides(c: Pick<AppConfig, 'ICE_UDP_PORT_RANGE' | 'ICE_HOST_ADDRESSES' | 'ICE_LOOPBACK_ONLY'>): { peerConfigOverrides?: Partial<PeerConfig> } {
+  const o: Partial<PeerConfig> = c.ICE_LOOPBACK_ONLY ? loopbackOnlyPeerConfig() : {};
+  if (c.ICE_UDP_PORT_RANGE) o.icePortRange = c.ICE_UDP_PORT_RANGE;
+  if (c.ICE_HOST_ADDRESSES.length > 0) o.iceAdditionalHostAddresses = [...new Set([...(o.iceAdditionalHostAddresses ?? []), ...c.ICE_HOST_ADDRESSES])];
+  return Object.keys(o).length > 0 ? { peerConfigOverrides: o } : {};
 }
 
 /** Defaults equal to bot.config.ts defaults (tests override fields). */

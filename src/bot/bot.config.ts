@@ -1,10 +1,30 @@
 import { z } from 'zod';
-import { envBool, envInt, envJson, envString, envUrl } from '../config/env-types';
+import { isIP } from 'node:net';
+import { envBool, envInt, envJson, envOptionalString, envString, envUrl } from '../config/env-types';
 
 const iceServerSchema = z.object({
   urls: z.union([z.string(), z.array(z.string())]),
   username: z.string().optional(),
   credential: z.string().optional(),
+});
+
+/** `MIN-MAX` UDP ports for the bot's ICE sockets (firewall rules, hostNetwork pods). */
+const portRange = envOptionalString().transform((v, ctx): [number, number] | undefined => {
+  if (v === undefined) return undefined;
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(v.trim());
+  const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(lo >= 1024 && hi <= 65535 && lo < hi)) {
+    ctx.addIssue({ code: 'custom', message: 'must be MIN-MAX with 1024 <= MIN < MAX <= 65535, e.g. 40000-40999' });
+    return undefined;
+  }
+  return [lo, hi];
+});
+
+/** Comma-separated IP addresses. */
+const ipList = envOptionalString().transform((v, ctx): string[] => {
+  const list = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ip of list) if (!isIP(ip)) ctx.addIssue({ code: 'custom', message: `'${ip.slice(0, 60)}' is not an IP address` });
+  return list;
 });
 
 /** Bot (signaling + WebRTC) settings (owned by the bot feature). */
@@ -30,6 +50,10 @@ export const botConfigShape = {
   RECONNECT_MAX_ATTEMPTS: envInt(40, { min: 0 }),
   /** Gather only 127.0.0.1 host candidates (local demos and tests; never in production). */
   ICE_LOOPBACK_ONLY: envBool(false),
+  /** UDP port range of the bot's ICE host candidates (werift icePortRange); unset: any port. */
+  ICE_UDP_PORT_RANGE: portRange,
+  /** Extra local addresses to gather host candidates on (werift iceAdditionalHostAddresses): interfaces werift skips (veth*, tun*) on hostNetwork nodes. */
+  ICE_HOST_ADDRESSES: ipList,
   /** As caller (after MAKE_CALL) wait this long for the callee's offer before offering ourselves. */
   BOT_CALLER_OFFER_WAIT_MS: envInt(3000, { min: 0 }),
 };

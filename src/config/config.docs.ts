@@ -80,6 +80,8 @@ export const CONFIG_DOCS: Record<string, string> = {
   WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt',
   WEBHOOK_RETRY_HOURS: 'Keep retrying a failed delivery (exponential backoff capped at 1 h) for this long',
   ICE_LOOPBACK_ONLY: 'Gather only 127.0.0.1 host candidates (the local demo and tests; never in production)',
+  ICE_UDP_PORT_RANGE: 'UDP ports `MIN-MAX` for the bot\'s ICE candidates (open them in firewalls / security groups; ~2 ports per peer in a call)',
+  ICE_HOST_ADDRESSES: 'Comma-separated local IPs to also gather host candidates on (interfaces werift skips, e.g. `veth*` on hostNetwork nodes)',
   BOT_CALLER_OFFER_WAIT_MS: 'As caller, wait this long for the callee\'s offer before offering ourselves',
   AZURE_OPENAI_ENDPOINT: 'Azure OpenAI resource endpoint (with OPENAI_API_KEY); TRANSCRIBE_MODEL is then the deployment name',
   AZURE_OPENAI_API_VERSION: 'Azure OpenAI API version',
