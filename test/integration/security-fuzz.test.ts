@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { io, type Socket } from 'socket.io-client';
 import { startService } from '../../src/app/bootstrap';
 import { startSignalingServer, type SignalingServerHandle } from '../../src/signaling-server/signaling-server';
@@ -15,7 +17,11 @@ import { TestRoom, waitFor } from '../../src/testworld/synthetic/test-world';
 
 jest.setTimeout(240_000);
 
-const SIGNALING_MESSAGES = 3000;
+const SIGNALING_MESSAGES = 10_000;
+
+// A real collection before each heap reading (jest runs without --expose-gc): growth is retained memory, not garbage.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 const API_REQUESTS = 1500;
 
 /** Small deterministic PRNG (mulberry32), so a failing run can be replayed. */
@@ -89,7 +95,7 @@ describe('bounded fuzzing', () => {
       const host = await room.participant('Host', { host: true });
       const { bot, signaling, sinks } = await room.bot();
       await waitFor(() => sinks.total(host.id, 'audio').packets > 50, 30_000, 'host audio at the bot');
-      global.gc?.();
+      gc();
       const before = process.memoryUsage();
       const packetsBefore = sinks.total(host.id, 'audio').packets;
       attacker = io(server.url, { transports: ['websocket'], query: { roomId: signaling.roomId, participantId: 'evil-attacker', instanceId: randomUUID() } });
@@ -111,7 +117,7 @@ describe('bounded fuzzing', () => {
       const packetsMid = sinks.total(host.id, 'audio').packets;
       expect(packetsMid).toBeGreaterThan(packetsBefore);
       await waitFor(() => sinks.total(host.id, 'audio').packets > packetsMid + 50, 15_000, 'host audio still arriving after the fuzz');
-      global.gc?.();
+      gc();
       const after = process.memoryUsage();
       const heapGrowthMb = (after.heapUsed - before.heapUsed) / 1e6;
       const rssGrowthMb = (after.rss - before.rss) / 1e6;
@@ -120,7 +126,8 @@ describe('bounded fuzzing', () => {
           `heap ${(before.heapUsed / 1e6).toFixed(1)} -> ${(after.heapUsed / 1e6).toFixed(1)} MB (${heapGrowthMb.toFixed(1)}), rss +${rssGrowthMb.toFixed(1)} MB; ` +
           `peers ${bot.status().peers.length}\n`,
       );
-      expect(heapGrowthMb).toBeLessThan(80);
+      // Measured with a real GC: +20.8 MB retained after 10,000 messages (3 fake peers the attacker called in).
+      expect(heapGrowthMb).toBeLessThan(40);
       expect(rejections).toEqual([]);
     } finally {
       attacker?.disconnect();
