@@ -17,6 +17,7 @@ import { HttpExceptionFilter } from '../common/http-exception.filter';
 import { roleModules } from './role-modules';
 import { apiAuthMode } from './api-auth';
 import { applyHttpSecurity, startMetricsServer } from './http-security';
+import { applyHttpMetrics } from './http-metrics';
 
 /** A running recbot service (any role). */
 export interface RunningService {
@@ -91,6 +92,7 @@ export async function startService(
       // parsed after authentication (applyHttpSecurity)
       bodyParser: false,
     });
+    applyHttpMetrics(app);
     applyHttpSecurity(app, config);
     app.useGlobalFilters(new HttpExceptionFilter());
     app.enableShutdownHooks();

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { FlowProducer, Queue, Worker, type ConnectionOptions, type Job, type JobNode } from 'bullmq';
 import { APP_CONFIG } from '../app/tokens';
 import { createLogger } from '../common/logger';
+import { clearQueueDepthSource, jobDurationSeconds, setQueueDepthSource } from './job.metrics';
 import type { AppConfig } from '../config/config.schema';
 import { jobId } from './job-ids';
 import { DEFAULT_RETRY, backoffStrategy, jobOptions, type RetryPolicy } from './job-options';
@@ -84,6 +85,15 @@ export class JobRepository {
       lockDurationMs: opts.timing?.lockDurationMs ?? config?.JOB_LOCK_DURATION_MS ?? 30_000,
       stalledIntervalMs: opts.timing?.stalledIntervalMs ?? config?.JOB_STALLED_INTERVAL_MS ?? 30_000,
     };
+    setQueueDepthSource(this);
+  }
+
+  /** Job counts per queue and state (for the recbot_queue_jobs gauge at scrape time). */
+  async depths(): Promise<Record<string, Record<string, number>>> {
+    if (this.closing) return {};
+    const states = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
+    const entries = await Promise.all(Object.values(QueueName).map(async (q) => [q, await this.queue(q).getJobCounts(...states)] as const));
+    return Object.fromEntries(entries);
   }
 
   /** The BullMQ queue `name` (created lazily). */
@@ -177,8 +187,10 @@ export class JobRepository {
         updateData: (d) => job.updateData(d),
       });
       log.info({ ms: Date.now() - started }, 'job completed');
+      jobDurationSeconds.observe({ job: job.name, outcome: 'completed' }, (Date.now() - started) / 1000);
       return result;
     } catch (err) {
+      jobDurationSeconds.observe({ job: job.name, outcome: 'failed' }, (Date.now() - started) / 1000);
       throw toBullError(err);
     } finally {
       if (job.id && this.lockLost.get(job.id) === lockLost) this.lockLost.delete(job.id);
@@ -198,6 +210,7 @@ export class JobRepository {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearQueueDepthSource(this);
       await Promise.all(this.workers.map((w) => boundedClose(`worker ${w.name}`, () => w.close(), () => w.disconnect())));
       await Promise.all([...this.queues.values()].map((q) => boundedClose(`queue ${q.name}`, () => q.close(), () => q.disconnect())));
       const flow = this.flow;
