@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, then lint, typecheck, unit, integration and e2e lanes.
-# Each lane's wall time is printed at the end.
+# Every lane runs even when an earlier one failed (one run shows every failure); each lane's wall time
+# and result are printed at the end, and the exit status is non-zero if any lane failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --full
 
 declare -a TIMES=()
+FAILED=()
 lane() {
   local name=$1; shift
   local t0=$(date +%s)
+  local result=ok
   echo "=== lane: $name ==="
-  "$@"
-  TIMES+=("$name $(( $(date +%s) - t0 ))s")
+  "$@" || { result=FAILED; FAILED+=("$name"); }
+  TIMES+=("$name $(( $(date +%s) - t0 ))s $result")
 }
 
 lane lint npx eslint src test
@@ -29,3 +32,7 @@ fi
 lane image bash scripts/image-test.sh
 echo "=== lane wall times ==="
 printf '  %s\n' "${TIMES[@]}"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo "=== failed lanes: ${FAILED[*]} ==="
+  exit 1
+fi

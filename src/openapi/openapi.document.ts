@@ -58,6 +58,13 @@ export function buildOpenApiDocument(version: string): Json {
         },
         CreateRecording: jsonSchema(createRecordingSchema),
         RecordingStatus: { type: 'string', enum: [...RECORDING_STATUSES] },
+        Health: {
+          type: 'object', required: ['status', 'checks'],
+          properties: {
+            status: { type: 'string' }, role: { type: 'string' }, uptimeS: { type: 'integer' },
+            checks: { type: 'object', additionalProperties: { type: 'object', properties: { ok: { type: 'boolean' }, detail: { type: 'string' } } } },
+          },
+        },
         Output: {
           type: 'object', required: ['name', 'kind', 'size', 'md5', 'createdMs', 'url'],
           properties: {
@@ -135,8 +142,17 @@ export function buildOpenApiDocument(version: string): Json {
           },
         },
       },
+      '/livez': {
+        get: { operationId: 'livez', summary: 'Liveness: the process answers', security: [], responses: { '200': json({ type: 'object' }, 'Alive') } },
+      },
+      '/readyz': {
+        get: {
+          operationId: 'readyz', summary: 'Readiness: Redis, storage, spool disk, not draining (a recorder at capacity stays ready)', security: [],
+          responses: { '200': json(ref('Health'), 'Ready'), '503': json(ref('Health'), 'Not ready: the failing checks') },
+        },
+      },
       '/healthz': {
-        get: { operationId: 'health', summary: 'Health with component checks', security: [], responses: { '200': json({ type: 'object' }, 'Healthy') } },
+        get: { operationId: 'health', summary: 'Same as /readyz', security: [], responses: { '200': json(ref('Health'), 'Ready'), '503': json(ref('Health'), 'Not ready') } },
       },
       '/metrics': {
         get: { operationId: 'metrics', summary: 'Prometheus metrics (recbot_ prefix)', security: [], responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } },
