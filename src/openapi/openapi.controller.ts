@@ -1,8 +1,22 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Controller, Get, Header } from '@nestjs/common';
 import { buildOpenApiDocument, docsPage } from './openapi.document';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION = (require('../../package.json') as { version: string }).version;
+/** recbot's version from the nearest package.json named recbot above this file (dist/ may be built elsewhere). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'recbot' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      /* not here */
+    }
+    if (path.dirname(dir) === dir) return '0.0.0';
+  }
+}
+
+const VERSION = packageVersion();
 
 /** GET /openapi.json and GET /docs (no auth: the contract is not a secret). */
 @Controller()

@@ -36,7 +36,8 @@ describe('5% packet loss between Chromium and the bot', () => {
   beforeAll(async () => {
     ns = await createTestNetns();
     // The bot gathers its host candidates on every interface (the veth address among them).
-    svc = await startRecbot(dir, { ICE_LOOPBACK_ONLY: 'false' });
+    // The signaling server listens on the test namespace's host-side veth address (private): allow exactly it.
+    svc = await startRecbot(dir, { ICE_LOOPBACK_ONLY: 'false', OUTBOUND_ALLOW: `loopback,${ns.hostIp}` });
     signal = await startSignalingServer({ host: ns.hostIp });
   });
   afterAll(async () => {
