@@ -54,6 +54,7 @@ describe('compiled recorder: /metrics shows the counters of a call running in a 
       LOG_LEVEL: 'warn',
       HTTP_PORT: '0',
       ICE_LOOPBACK_ONLY: 'true',
+      OUTBOUND_ALLOW: 'loopback', // the test's signaling server is on 127.0.0.1
       SEGMENT_SECONDS: '3',
       RECORDER_PROCESS_MODEL: 'child',
     });
