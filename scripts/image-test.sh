@@ -59,7 +59,7 @@ unshare --mount --fork --kill-child=SIGTERM sh -c '
   mount -t proc proc "$m/proc"; mount --rbind /dev "$m/dev"; mount -t tmpfs tmpfs "$m/tmp"
   mount --bind "$w" "$m/var/lib/recbot"
   exec chroot --userspec=1000:1000 "$m" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp NODE_ENV=production \
-    WORK_DIR=/var/lib/recbot STORAGE_FS_DIR=/var/lib/recbot/storage HTTP_HOST=127.0.0.1 HTTP_PORT="$PORT" ICE_LOOPBACK_ONLY=true SEGMENT_SECONDS=4 LOG_LEVEL=warn \
+    WORK_DIR=/var/lib/recbot STORAGE_FS_DIR=/var/lib/recbot/storage HTTP_HOST=127.0.0.1 HTTP_PORT="$PORT" ICE_LOOPBACK_ONLY=true OUTBOUND_ALLOW=loopback SEGMENT_SECONDS=4 LOG_LEVEL=warn \
     sh -c "cd /app && exec /usr/bin/tini -- node dist/main.js serve"
 ' _ "$mnt" "$work" >"$work/serve.log" 2>&1 &
 pid=$!
