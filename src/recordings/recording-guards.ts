@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { LazyRedis } from '../infra/lazy-redis';
 import { REDIS_URL } from '../app/tokens';
 import { RecbotError } from '../common/errors';
 
@@ -51,13 +52,14 @@ export class RecordingConflictError extends RecbotError {
  */
 @Injectable()
 export class RecordingGuards implements OnModuleDestroy {
-  private redis?: Redis;
+  private readonly redis: LazyRedis;
 
-  constructor(@Inject(REDIS_URL) private readonly redisUrl: string) {}
+  constructor(@Inject(REDIS_URL) redisUrl: string) {
+    this.redis = new LazyRedis(redisUrl);
+  }
 
   private client(): Redis {
-    this.redis ??= new Redis(this.redisUrl, { maxRetriesPerRequest: 3 });
-    return this.redis;
+    return this.redis.client();
   }
 
   /**
@@ -98,11 +100,7 @@ export class RecordingGuards implements OnModuleDestroy {
     if ((await this.client().get(ROOM_KEY(room))) === recordingId) await this.client().del(ROOM_KEY(room));
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const r = this.redis;
-    this.redis = undefined;
-    if (!r) return;
-    await Promise.race([r.quit().catch(() => undefined), new Promise((res) => setTimeout(res, 1000).unref())]);
-    r.disconnect();
+  onModuleDestroy(): Promise<void> {
+    return this.redis.close();
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { LazyRedis } from '../infra/lazy-redis';
 import { REDIS_URL } from '../app/tokens';
 import { RecbotError } from '../common/errors';
 
@@ -44,13 +45,14 @@ export function afterCursor(batch: { id: string; createdMs: number }[], cursor: 
  */
 @Injectable()
 export class RecordingIndex implements OnModuleDestroy {
-  private redis?: Redis;
+  private readonly redis: LazyRedis;
 
-  constructor(@Inject(REDIS_URL) private readonly redisUrl: string) {}
+  constructor(@Inject(REDIS_URL) redisUrl: string) {
+    this.redis = new LazyRedis(redisUrl);
+  }
 
   private client(): Redis {
-    this.redis ??= new Redis(this.redisUrl, { maxRetriesPerRequest: 3 });
-    return this.redis;
+    return this.redis.client();
   }
 
   async add(id: string, createdMs: number): Promise<void> {
@@ -71,11 +73,7 @@ export class RecordingIndex implements OnModuleDestroy {
     return afterCursor(batch, cursor).slice(0, count);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    const r = this.redis;
-    this.redis = undefined;
-    if (!r) return;
-    await Promise.race([r.quit().catch(() => undefined), new Promise((ok) => setTimeout(ok, 1000).unref())]);
-    r.disconnect();
+  onModuleDestroy(): Promise<void> {
+    return this.redis.close();
   }
 }

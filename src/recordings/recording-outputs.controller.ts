@@ -4,11 +4,10 @@ import { APP_CONFIG, STORAGE } from '../app/tokens';
 import type { AppConfig } from '../config/config.schema';
 import { RecbotError } from '../common/errors';
 import { createLogger } from '../common/logger';
-import { StorageManifestSource } from '../pipeline/manifest-source';
-import { isSafeId, storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
 import { contentTypeOf, downloadFilename, etagOf, notModified, parseRange, rangeAllowed } from './output-download';
 import { findOutput } from './recording-outputs';
+import { RecordingsService } from './recordings.service';
 
 /**
  * GET /v1/recordings/:id/outputs/{name}: a published output. fs driver: streamed here with Range,
@@ -18,14 +17,11 @@ import { findOutput } from './recording-outputs';
 @Controller('v1/recordings')
 export class RecordingOutputsController {
   private readonly log = createLogger({ component: 'outputs' });
-  private readonly manifests: StorageManifestSource;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORAGE) private readonly storage: StorageDriver,
-  ) {
-    this.manifests = new StorageManifestSource(storage);
-  }
+    private readonly recordings: RecordingsService,
+  ) {}
 
   @Get(':id/outputs/*name')
   async download(
@@ -36,8 +32,9 @@ export class RecordingOutputsController {
     @Res() res: Response,
   ): Promise<void> {
     const name = Array.isArray(nameParam) ? nameParam.join('/') : nameParam;
-    if (!isSafeId(id) || !(await this.storage.head(storageKeys.manifest(id)))) throw new RecbotError('NOT_FOUND', 'no such recording');
-    const output = findOutput(await this.manifests.load(id), name);
+    const manifest = await this.recordings.findManifest(id);
+    if (!manifest) throw new RecbotError('NOT_FOUND', 'no such recording');
+    const output = findOutput(manifest, name);
     if (!output) throw new RecbotError('NOT_FOUND', `recording ${id} has no output '${name.slice(0, 200)}'`);
 
     if (this.storage.presignGet) {

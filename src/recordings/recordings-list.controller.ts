@@ -1,13 +1,9 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { STORAGE } from '../app/tokens';
-import { RecbotError } from '../common/errors';
+import { Controller, Get, Query } from '@nestjs/common';
 import type { RecordingManifest } from '../manifest/manifest.types';
-import { StorageManifestSource } from '../pipeline/manifest-source';
-import { storageKeys } from '../storage/storage-keys';
-import type { StorageDriver } from '../storage/storage.types';
 import { RecordingIndex, decodeCursor, encodeCursor, type ListCursor } from './recording-index';
 import { inCreatedRange, matchesFilters, parseListQuery } from './recording-list';
 import { outputViews, type OutputView } from './recording-outputs';
+import { RecordingsService } from './recordings.service';
 
 /** One recording in a listing (the manifest itself is GET /v1/recordings/:id). */
 export interface RecordingSummary {
@@ -27,14 +23,10 @@ const SCAN_LIMIT = 500;
 /** GET /v1/recordings: newest first, filtered, cursor-paginated. */
 @Controller('v1/recordings')
 export class RecordingsListController {
-  private readonly manifests: StorageManifestSource;
-
   constructor(
-    @Inject(STORAGE) private readonly storage: StorageDriver,
+    private readonly recordings: RecordingsService,
     private readonly index: RecordingIndex,
-  ) {
-    this.manifests = new StorageManifestSource(storage);
-  }
+  ) {}
 
   @Get()
   async list(@Query() query: unknown): Promise<{ items: RecordingSummary[]; nextCursor: string | null }> {
@@ -52,24 +44,13 @@ export class RecordingsListController {
         cursor = e;
         if (q.createdAfter !== undefined && e.createdMs < q.createdAfter) return { items, nextCursor: null };
         if (!inCreatedRange(e.createdMs, q)) continue;
-        const m = await this.load(e.id);
+        const m = await this.recordings.findManifest(e.id);
         if (!m || !matchesFilters(m, q)) continue;
         items.push(summary(m, e.createdMs));
         if (items.length === limit) break;
       }
     }
     return { items, nextCursor: cursor ? encodeCursor(cursor) : null };
-  }
-
-  /** The manifest, or undefined for an indexed recording whose objects are gone (deleted, expired). */
-  private async load(id: string): Promise<RecordingManifest | undefined> {
-    if (!(await this.storage.head(storageKeys.manifest(id)))) return undefined;
-    try {
-      return await this.manifests.load(id);
-    } catch (err) {
-      if (err instanceof RecbotError && err.code === 'NOT_FOUND') return undefined;
-      throw err;
-    }
   }
 }
 

@@ -188,10 +188,20 @@ export class RecordingsService {
   }
 
   private async load(id: string): Promise<RecordingManifest> {
-    if (!isSafeId(id)) throw new RecbotError('NOT_FOUND', 'no such recording');
-    const head = await this.storage.head(storageKeys.manifest(id));
-    if (!head) throw new RecbotError('NOT_FOUND', `no recording ${id}`);
-    return this.manifests.load(id);
+    const m = await this.findManifest(id);
+    if (!m) throw new RecbotError('NOT_FOUND', isSafeId(id) ? `no recording ${id}` : 'no such recording');
+    return m;
+  }
+
+  /** The stored manifest (unredacted, for the API's own use), or undefined for an unknown, unsafe or deleted id. */
+  async findManifest(id: string): Promise<RecordingManifest | undefined> {
+    if (!isSafeId(id) || !(await this.storage.head(storageKeys.manifest(id)))) return undefined;
+    try {
+      return await this.manifests.load(id);
+    } catch (err) {
+      if (err instanceof RecbotError && err.code === 'NOT_FOUND') return undefined; // deleted between head and get
+      throw err;
+    }
   }
 
   private view(m: RecordingManifest): RecordingView {
