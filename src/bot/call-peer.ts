@@ -9,7 +9,7 @@ import {
 import type { Logger } from '../common/logger';
 import type { NegotiatedCodec } from '../media/video-codecs';
 import type { IceCandidateInit, SessionDescriptionInit } from '../signaling/signaling-adapter';
-import { followOfferCodecOrder, stripCongestionFeedback } from './sdp-filter';
+import { answerAsDtlsServer, followOfferCodecOrder, stripCongestionFeedback } from './sdp-filter';
 
 /** Max remote candidates buffered before the remote description is set. */
 const MAX_PENDING_CANDIDATES = 64;
@@ -100,7 +100,7 @@ export class CallPeer {
       await this.flushCandidates();
       this.attachLocalTracks();
       const answer = await this.pc.createAnswer();
-      await this.pc.setLocalDescription(answer);
+      await this.pc.setLocalDescription({ type: 'answer', sdp: answerAsDtlsServer(answer.sdp, offerSdp) });
       this.reportSendCodec();
       const desc = await this.completeDescription('answer');
       if (iceRestart) this.restartConnectivityChecks();
