@@ -13,6 +13,8 @@ export interface BotSettings extends LadderSettings {
   maxDurationMs: number;
   heartbeatTimeoutMs: number;
   callerOfferWaitMs: number;
+  /** werift's wait for the STUN server while gathering (ICE_STUN_TIMEOUT_MS); werift default 5 s. */
+  stunTimeoutMs?: number;
   /** Who is in the call and when the bot calls them itself (default DEFAULT_PRESENCE_SETTINGS). */
   presence?: PresenceSettings;
   /** werift overrides (tests: loopback-only candidates). */
@@ -32,6 +34,7 @@ export function botSettingsFromConfig(c: AppConfig): BotSettings {
     fullRestartAfterMs: c.FULL_RESTART_AFTER_MS,
     networkWaitMs: c.NETWORK_WAIT_MS,
     callerOfferWaitMs: c.BOT_CALLER_OFFER_WAIT_MS,
+    stunTimeoutMs: c.ICE_STUN_TIMEOUT_MS,
     ...networkOverrides(c),
   };
 }
@@ -56,4 +59,5 @@ export const DEFAULT_BOT_SETTINGS: BotSettings = {
   fullRestartAfterMs: 18_000,
   networkWaitMs: 60_000,
   callerOfferWaitMs: 3000,
+  stunTimeoutMs: 1000,
 };

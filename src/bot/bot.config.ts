@@ -54,6 +54,12 @@ export const botConfigShape = {
   ICE_UDP_PORT_RANGE: portRange,
   /** Extra local addresses to gather host candidates on (werift iceAdditionalHostAddresses): interfaces werift skips (veth*, tun*) on hostNetwork nodes. */
   ICE_HOST_ADDRESSES: ipList,
+  /**
+   * How long werift waits for the STUN server's answer while gathering (its default is 5 s). The
+   * bot's SDP goes out only when gathering ends, so a blackholed STUN server (an app's public STUN
+   * with UDP egress blocked) delayed every call by 5 s.
+   */
+  ICE_STUN_TIMEOUT_MS: envInt(1000, { min: 100, max: 10_000 }),
   /** As caller (after MAKE_CALL) wait this long for the callee's offer before offering ourselves. */
   BOT_CALLER_OFFER_WAIT_MS: envInt(3000, { min: 0 }),
 };

@@ -55,11 +55,12 @@ function normaliseServers(servers: IceServer[]): RTCIceServer[] {
  * werift peer config with explicit ICE servers (configured extras, then the call's; never werift's
  * default public STUN) and policy. werift uses one STUN and one TURN server, the first of each in
  * this list, so the operator's ICE_SERVERS (which know the bot's own network) come first.
+ * `stunTimeoutMs` bounds werift's wait for the STUN server (its SDP waits for gathering to end).
  * `overrides` is for tests (e.g. loopback-only candidate filters).
  */
 export function buildPeerConfig(
   ice: CallIceConfig | undefined,
-  extra: { iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay' },
+  extra: { iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay'; stunTimeoutMs?: number },
   overrides: Partial<PeerConfig> = {},
 ): Partial<PeerConfig> {
   const iceServers = normaliseServers([...extra.iceServers, ...(ice?.iceServers ?? [])]);
@@ -71,6 +72,7 @@ export function buildPeerConfig(
     iceTransportPolicy: policy,
     iceUseIpv6: false,
     bundlePolicy: 'max-bundle',
+    ...(extra.stunTimeoutMs !== undefined ? { iceStunGatherTimeout: extra.stunTimeoutMs / 1000 } : {}),
     ...overrides,
   };
 }

@@ -82,6 +82,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   ICE_LOOPBACK_ONLY: 'Gather only 127.0.0.1 host candidates (the local demo and tests; never in production)',
   ICE_UDP_PORT_RANGE: 'UDP ports `MIN-MAX` for the bot\'s ICE candidates (open them in firewalls / security groups; ~2 ports per peer in a call)',
   ICE_HOST_ADDRESSES: 'Comma-separated local IPs to also gather host candidates on (interfaces werift skips, e.g. `veth*` on hostNetwork nodes)',
+  ICE_STUN_TIMEOUT_MS: 'How long the bot waits for its STUN server while gathering ICE candidates before sending its SDP (werift\'s own default is 5 s: a blackholed STUN server delayed every call by that much). Real STUN servers answer within a few hundred ms',
   BOT_CALLER_OFFER_WAIT_MS: 'As caller, wait this long for the callee\'s offer before offering ourselves',
   AZURE_OPENAI_ENDPOINT: 'Azure OpenAI resource endpoint (with OPENAI_API_KEY); TRANSCRIBE_MODEL is then the deployment name',
   AZURE_OPENAI_API_VERSION: 'Azure OpenAI API version',
