@@ -12,7 +12,7 @@ import { JobRepository } from '../jobs/job.repository';
 import { JobName, QueueName } from '../jobs/job.types';
 import { ManifestStore } from '../manifest/manifest-store';
 import { MediaPipeline } from '../pipeline/media-pipeline';
-import { StorageManifestSource } from '../pipeline/manifest-source';
+import { StorageManifestRepository } from '../manifest/manifest-repository';
 import type { SegmentUploader } from '../pipeline/segment-uploader';
 import { SpoolManifests, createSegmentUploader } from './spool-manifests';
 import { DiskGuard } from '../recorder/disk-guard';
@@ -242,7 +242,7 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
     const capMs = c.JOB_LOCK_DURATION_MS + c.JOB_STALLED_INTERVAL_MS + 60_000;
     const log = this.log.child({ recordingId, part: call.part?.part });
     log.warn({ capMs }, 'JoinCall lock lost: recording on until the part that takes the call over has joined');
-    const store = new StorageManifestSource(this.storage);
+    const store = new StorageManifestRepository(this.storage);
     const deadline = Date.now() + capMs;
     let why = 'cap reached';
     let newerSinceMs: number | undefined;
@@ -287,32 +287,26 @@ export class RecorderService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async failRecording(recordingId: string, reason: string): Promise<void> {
-    const store = new StorageManifestSource(this.storage);
-    const m = await store.load(recordingId);
-    m.status = 'failed';
-    m.statusHistory.push({ status: 'failed', atMs: Date.now(), reason });
-    await store.save(m);
-    await this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.failed' } });
+    await this.manifestRepo().fail(recordingId, reason);
     await this.releaseStore(recordingId);
     await this.runner?.cleanupSpool(recordingId);
   }
 
   /**
    * A JoinCall failed for good (JOIN_FAILED, retries exhausted): the recording fails and
-   * `recording.failed` is sent, unless it already reached a terminal state or its post-call flow.
+   * `recording.failed` is sent, unless it already ended or reached its post-call flow.
    * The spool is kept (it may hold segments not yet uploaded).
    */
   private async onJoinCallFailed(job: { name: JobName; data: unknown; error: string }): Promise<void> {
     const recordingId = (job.data as { recordingId?: unknown } | null)?.recordingId;
     if (job.name !== JobName.JoinCall || typeof recordingId !== 'string') return;
-    const store = new StorageManifestSource(this.storage);
-    const m = await store.load(recordingId);
-    if (m.status === 'processing' || m.status === 'completed' || m.status === 'failed' || m.status === 'deleted') return;
-    m.status = 'failed';
-    m.statusHistory.push({ status: 'failed', atMs: Date.now(), reason: `JoinCall: ${job.error}`.slice(0, 500) });
-    await store.save(m);
-    await this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.failed' } });
-    this.log.warn({ recordingId, err: job.error }, 'recording failed: the bot could not record the call');
+    if (await this.manifestRepo().fail(recordingId, `JoinCall: ${job.error}`, { unlessIn: ['processing'] })) {
+      this.log.warn({ recordingId, err: job.error }, 'recording failed: the bot could not record the call');
+    }
+  }
+
+  private manifestRepo(): StorageManifestRepository {
+    return new StorageManifestRepository(this.storage, (id) => this.jobs.add({ name: JobName.Webhook, data: { recordingId: id, event: 'recording.failed' } }).then(() => undefined));
   }
 
   /** The single writer of a recording's local manifest, shared by its call and the uploader. */

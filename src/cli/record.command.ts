@@ -11,7 +11,7 @@ import { loadConfig, type AppConfig } from '../config/config.schema';
 import { table, segmentTable } from '../demo/demo-table';
 import { ManifestStore, newManifest } from '../manifest/manifest-store';
 import type { RecordingManifest } from '../manifest/manifest.types';
-import { StorageManifestSource } from '../pipeline/manifest-source';
+import { StorageManifestRepository } from '../manifest/manifest-repository';
 import { SpoolManifests, createSegmentUploader } from '../calls/spool-manifests';
 import { createStorageDriver } from '../storage/storage.factory';
 
@@ -93,7 +93,7 @@ const manifestStore = (id: string): Promise<ManifestStore> => manifests.store(id
 const uploader = createSegmentUploader(config, storage, manifests);
 
 try {
-  await new StorageManifestSource(storage).save(
+  await new StorageManifestRepository(storage).save(
     newManifest({
       recordingId,
       roomId: o.roomId,

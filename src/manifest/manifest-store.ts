@@ -4,6 +4,7 @@ import type {
   GapReason, ManifestGap, ManifestOutput, ManifestPart, ManifestParticipant, ManifestSegment, ManifestTrack,
   RecordingManifest, RecordingStatus,
 } from './manifest.types';
+import { transition } from './manifest-status';
 
 /** Write `data` to `file` atomically: temp file, fsync, rename, fsync the directory. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
@@ -181,12 +182,11 @@ export class ManifestStore {
     });
   }
 
+  /** Move the status (manifest-status.ts rules); a move the rules refuse changes nothing. */
   setStatus(status: RecordingStatus, atMs: number, reason?: string): Promise<void> {
     return this.update((m) => {
-      if (m.status === status) return;
-      m.status = status;
-      m.statusHistory.push({ status, atMs, reason });
-      if (status === 'processing' && m.sessionEndMs === undefined) m.sessionEndMs = atMs;
+      const r = transition(m, { to: status, atMs, reason });
+      if (r.ok && r.changed) this.manifest = r.manifest;
     });
   }
 

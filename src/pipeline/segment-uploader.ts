@@ -5,7 +5,7 @@ import { createLogger } from '../common/logger';
 import type { ManifestSegment } from '../manifest/manifest.types';
 import type { StorageDriver } from '../storage/storage.types';
 import { fileDigest } from './output-publisher';
-import { pipelineKeys } from './pipeline-keys';
+import { storageKeys } from '../storage/storage-keys';
 import { stageTags } from '../storage/lifecycle-rules';
 
 /** What the uploader records in the manifest once a segment is verified in storage. */
@@ -160,7 +160,7 @@ export class SegmentUploader {
 
   private async upload(p: Pending): Promise<void> {
     const { segment: s, recordingId } = p;
-    const key = pipelineKeys.segment(recordingId, s.participantId, s.trackKey, s.seq, s.container);
+    const key = storageKeys.segment(recordingId, s.participantId, s.trackKey, s.seq, s.container);
     p.attempts++;
     try {
       const local = await fileDigest(s.localPath);
