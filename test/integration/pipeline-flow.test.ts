@@ -16,7 +16,7 @@ import { StorageManifestRepository } from '../../src/manifest/manifest-repositor
 import { registerPipelineHandlers } from '../../src/pipeline/pipeline.handlers';
 import { startPostCallFlow } from '../../src/pipeline/post-call-flow';
 import { Publisher } from '../../src/pipeline/publisher';
-import { SegmentUploader } from '../../src/pipeline/segment-uploader';
+import { SegmentUploader } from '../../src/recorder-role/upload-lane';
 import { S3StorageDriver } from '../../src/storage/s3-storage.driver';
 import { RETENTION_TAG, STAGE_TAG } from '../../src/storage/lifecycle-rules';
 import { startTestRedis, type RedisServerHandle } from '../support/redis-server';

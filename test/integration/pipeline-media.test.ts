@@ -13,7 +13,7 @@ import { MediaPipeline } from '../../src/pipeline/media-pipeline';
 import { StorageManifestRepository } from '../../src/manifest/manifest-repository';
 import { Publisher } from '../../src/pipeline/publisher';
 import { RETENTION_TAG, STAGE_TAG } from '../../src/storage/lifecycle-rules';
-import { SegmentUploader } from '../../src/pipeline/segment-uploader';
+import { SegmentUploader } from '../../src/recorder-role/upload-lane';
 import { FsStorageDriver } from '../../src/storage/fs-storage.driver';
 import type { StorageDriver } from '../../src/storage/storage.types';
 import { FFMPEG, FFPROBE, beepTimeS, flashTimeS, intervals, makeRecording, probeFile, silences } from './pipeline-fixtures';

@@ -11,7 +11,7 @@ import { ENDED_STATUSES } from '../manifest/manifest-status';
 import { writeFileAtomic, type ManifestStore } from '../manifest/manifest-store';
 import type { ManifestSegment, RecordingManifest } from '../manifest/manifest.types';
 import { StorageManifestRepository } from '../manifest/manifest-repository';
-import type { SegmentUploader } from '../pipeline/segment-uploader';
+import type { SegmentUploader } from './upload-lane';
 import type { DiskGuard } from '../recorder/disk-guard';
 import { RecordingSession, recorderSettingsFromConfig } from '../recorder/recording-session';
 import { GdmnSignalingAdapter } from '../signaling/gdmn-signaling.adapter';

@@ -4,7 +4,7 @@ import { errorMessage } from '../common/errors';
 import { createLogger } from '../common/logger';
 import type { ManifestSegment } from '../manifest/manifest.types';
 import type { StorageDriver } from '../storage/storage.types';
-import { fileDigest } from './output-publisher';
+import { md5OfFile } from '../storage/storage-util';
 import { storageKeys } from '../storage/storage-keys';
 import { stageTags } from '../storage/lifecycle-rules';
 
@@ -163,7 +163,7 @@ export class SegmentUploader {
     const key = storageKeys.segment(recordingId, s.participantId, s.trackKey, s.seq, s.container);
     p.attempts++;
     try {
-      const local = await fileDigest(s.localPath);
+      const local = await md5OfFile(s.localPath);
       const existing = await this.opts.storage.head(key);
       if (!(existing && existing.size === local.size && existing.md5 === local.md5)) {
         await this.opts.storage.putFile(key, s.localPath, {
