@@ -5,6 +5,7 @@ import type {
   RecordingManifest, RecordingStatus,
 } from './manifest.types';
 import { transition } from './manifest-status';
+import { RecbotError } from '../common/errors';
 
 /** Write `data` to `file` atomically: temp file, fsync, rename, fsync the directory. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
@@ -78,7 +79,7 @@ export class ManifestStore {
     }
     const parsed: unknown = JSON.parse(text);
     if (!parsed || typeof parsed !== 'object' || (parsed as { version?: unknown }).version !== 1 || typeof (parsed as { recordingId?: unknown }).recordingId !== 'string') {
-      throw new Error(`invalid manifest ${file}`);
+      throw new RecbotError('MANIFEST_INVALID', `invalid manifest ${file}`);
     }
     return parsed as RecordingManifest;
   }
@@ -94,7 +95,7 @@ export class ManifestStore {
    * share the next write (group commit), so a busy recording does not rewrite the file per change.
    */
   update<T>(fn: (m: RecordingManifest) => T): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('manifest store closed'));
+    if (this.closed) return Promise.reject(new RecbotError('SESSION_CLOSED', 'manifest store closed'));
     let result: T;
     try {
       result = fn(this.manifest);
