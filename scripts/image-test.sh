@@ -43,7 +43,7 @@ cleanup() {
 trap cleanup EXIT
 
 # What must be in the image, and what must not.
-for f in usr/bin/tini usr/bin/ffmpeg usr/bin/redis-server usr/bin/pocketsphinx_continuous usr/local/bin/node app/dist/main.js app/dist/calls/call-child.js; do
+for f in usr/bin/tini usr/bin/ffmpeg usr/bin/redis-server usr/bin/pocketsphinx_continuous usr/local/bin/node app/dist/main.js app/dist/recorder-role/call-child.js; do
   [ -e "$mnt/$f" ] || { echo "[image-test] ERROR: /$f missing from the image" >&2; exit 1; }
 done
 for f in app/dist/testworld app/dist/bench app/node_modules/typescript app/node_modules/jest app/src; do

@@ -1,4 +1,4 @@
-import { RecorderModule } from '../calls/recorder.module';
+import { RecorderModule } from '../recorder-role/recorder.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { WorkerModule } from '../worker/worker.module';
 import type { RoleModules } from './app.module';

@@ -2,17 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBotMedia } from '../bot/bot-media';
 import type { BotStatus } from '../bot/bot.types';
-import { CallRunner } from '../calls/call-runner';
 import { RecbotError } from '../common/errors';
 import { initLogger } from '../common/logger';
 import { loadConfig, type AppConfig } from '../config/config.schema';
 import { table, segmentTable } from '../demo/demo-table';
-import { ManifestStore, newManifest } from '../manifest/manifest-store';
+import { newManifest } from '../manifest/manifest-store';
+import { RecorderRuntime } from '../recorder-role/recorder-runtime';
 import type { RecordingManifest } from '../manifest/manifest.types';
-import { StorageManifestSource } from '../pipeline/manifest-source';
-import { SpoolManifests, createSegmentUploader } from '../calls/spool-manifests';
+import { StorageManifestRepository } from '../manifest/manifest-repository';
 import { createStorageDriver } from '../storage/storage.factory';
 
 /** Options of {@link runRecord} (`recbot record`). */
@@ -66,8 +64,8 @@ export function recordSummary(r: RecordResult): string {
 }
 
 /**
- * Record one call with one bot, without Redis or the job queue: the same CallRunner as the recorder
- * role (bot + RecordingSession + verified uploads), storing into the fs driver under `outDir`. No
+ * Record one call with one bot, without Redis or the job queue: the same RecorderRuntime as the
+ * recorder role (bot + RecordingSession + verified uploads), storing into the fs driver under `outDir`. No
  * post-call processing: the result is the segments and the manifest (status `processing`).
  */
 export async function runRecord(
@@ -88,12 +86,13 @@ await mkdir(path.resolve(config.WORK_DIR), { recursive: true });
 const storage = createStorageDriver(config);
 const recordingId = randomUUID();
 const startedMs = Date.now();
-const manifests = new SpoolManifests(path.resolve(config.WORK_DIR, 'spool'));
-const manifestStore = (id: string): Promise<ManifestStore> => manifests.store(id);
-const uploader = createSegmentUploader(config, storage, manifests);
+const runtime = await RecorderRuntime.start({ config, storage, recover: 'none', guardDisk: false }).catch(async (err: unknown) => {
+  await storage.close();
+  throw err;
+});
 
 try {
-  await new StorageManifestSource(storage).save(
+  await new StorageManifestRepository(storage).save(
     newManifest({
       recordingId,
       roomId: o.roomId,
@@ -110,14 +109,7 @@ try {
       },
     }),
   );
-  const runner = new CallRunner({
-    config,
-    storage,
-    uploader,
-    botMedia: await loadBotMedia(path.resolve(config.WORK_DIR, 'media-cache')),
-    manifestStore,
-  });
-  const outcome = await runner.run(recordingId, {
+  const outcome = await runtime.run(recordingId, {
     signal: o.signal,
     abortReason: () => 'stopped',
     onStatus: (st, s) =>
@@ -131,11 +123,10 @@ try {
         elapsedS: (Date.now() - startedMs) / 1000,
       }),
   });
-  await runner.cleanupSpool(recordingId);
+  await runtime.cleanup(recordingId);
   return { recordingId, stopReason: outcome.stopReason, manifest: outcome.manifest, recordingDir: path.join(outDir, 'recordings', recordingId) };
 } finally {
-  await uploader.close();
-  await manifests.closeAll();
+  await runtime.close();
   await storage.close();
 }
 }

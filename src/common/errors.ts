@@ -1,17 +1,21 @@
+import { ERROR_CODES, type ErrorCode } from './error-codes';
+
+export type { ErrorCode };
+
 /**
- * The one error base class of recbot. Classify at the I/O wrapper: `retryable` decides whether a
+ * The one error base class of recbot; its codes and their defaults are in error-codes.ts. Classify at the I/O wrapper: `retryable` decides whether a
  * BullMQ job retries (non-retryable errors become UnrecoverableError) and how HTTP maps it.
  */
 export class RecbotError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly retryable: boolean;
   override readonly cause?: unknown;
 
-  constructor(code: string, message: string, opts: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { retryable?: boolean; cause?: unknown } = {}) {
     super(message);
     this.name = 'RecbotError';
     this.code = code;
-    this.retryable = opts.retryable ?? false;
+    this.retryable = opts.retryable ?? ERROR_CODES[code].retryable;
     this.cause = opts.cause;
   }
 }

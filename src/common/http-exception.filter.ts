@@ -1,19 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { httpStatusOf } from './error-codes';
 import { RecbotError } from './errors';
 import { createLogger } from './logger';
 import { redactText } from '../security/redact';
-
-const STATUS_BY_CODE: Record<string, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  INVALID_ID: 400,
-  PAYLOAD_TOO_LARGE: 413,
-  OUTBOUND_FORBIDDEN: 400,
-  TOO_MANY_REQUESTS: 429,
-};
 
 const log = createLogger({ component: 'http' });
 
@@ -24,7 +14,7 @@ const log = createLogger({ component: 'http' });
  */
 export function sendHttpError(res: Response, exception: unknown): void {
   if (exception instanceof RecbotError) {
-    const status = STATUS_BY_CODE[exception.code] ?? (exception.retryable ? 503 : 500);
+    const status = httpStatusOf(exception.code, exception.retryable);
     if (status >= 500) log.error({ err: exception }, 'request failed');
     const retryAfterS = (exception as { retryAfterS?: unknown }).retryAfterS;
     if (typeof retryAfterS === 'number') res.setHeader('Retry-After', String(retryAfterS));

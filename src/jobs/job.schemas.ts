@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RecbotError } from '../common/errors';
-import { JobName, type JobPayloadMap } from './job.types';
+import { JobName, WEBHOOK_EVENTS, type JobPayloadMap } from './job.types';
 
 const id = z.string().min(1).max(256);
 
@@ -14,7 +14,7 @@ export const JOB_PAYLOAD_SCHEMAS: { [N in JobName]: z.ZodType<JobPayloadMap[N]> 
   [JobName.Publish]: z.object({ recordingId: id }),
   [JobName.Webhook]: z.object({
     recordingId: id,
-    event: z.enum(['recording.started', 'recording.segment_stored', 'recording.completed', 'recording.failed', 'transcript.completed', 'recording.deleted']),
+    event: z.enum(WEBHOOK_EVENTS),
     key: z.string().min(1).max(1024).optional(),
     snapshot: z.object({ data: z.record(z.string(), z.unknown()), occurredMs: z.number() }).optional(),
     frozen: z.object({ data: z.record(z.string(), z.unknown()), occurredMs: z.number() }).optional(),

@@ -61,13 +61,16 @@ export interface PublishPayload {
   recordingId: string;
 }
 
-export type WebhookEvent =
-  | 'recording.started'
-  | 'recording.segment_stored'
-  | 'recording.completed'
-  | 'recording.failed'
-  | 'transcript.completed'
-  | 'recording.deleted';
+/** Every event recbot sends (webhooks/webhook-events.ts says which are opt-in). */
+export const WEBHOOK_EVENTS = [
+  'recording.started',
+  'recording.segment_stored',
+  'recording.completed',
+  'recording.failed',
+  'transcript.completed',
+  'recording.deleted',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface WebhookPayload {
   recordingId: string;

@@ -23,10 +23,10 @@ describe('job ids', () => {
 
 describe('toBullError', () => {
   it('turns non-retryable RecbotError into UnrecoverableError', () => {
-    expect(toBullError(new RecbotError('BAD', 'bad'))).toBeInstanceOf(UnrecoverableError);
+    expect(toBullError(new RecbotError('BAD_REQUEST', 'bad'))).toBeInstanceOf(UnrecoverableError);
   });
   it('keeps retryable errors retryable', () => {
-    const e = new RecbotError('NET', 'net', { retryable: true });
+    const e = new RecbotError('STORAGE_UNAVAILABLE', 'net', { retryable: true });
     expect(toBullError(e)).toBe(e);
     expect(toBullError('x')).not.toBeInstanceOf(UnrecoverableError);
   });

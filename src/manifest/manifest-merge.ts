@@ -1,6 +1,5 @@
+import { ENDED_STATUSES as ENDED } from './manifest-status';
 import type { RecordingManifest } from './manifest.types';
-
-const ENDED = new Set(['processing', 'completed', 'failed', 'deleted']);
 
 /** Union of two lists by key; on a clash `pick(mine, theirs)` decides. Order: mine first, then theirs' new ones. */
 function union<T>(mine: readonly T[], theirs: readonly T[], key: (x: T) => string, pick: (a: T, b: T) => T = (a) => a): T[] {

@@ -4,6 +4,8 @@ import type {
   GapReason, ManifestGap, ManifestOutput, ManifestPart, ManifestParticipant, ManifestSegment, ManifestTrack,
   RecordingManifest, RecordingStatus,
 } from './manifest.types';
+import { transition } from './manifest-status';
+import { RecbotError } from '../common/errors';
 
 /** Write `data` to `file` atomically: temp file, fsync, rename, fsync the directory. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
@@ -77,7 +79,7 @@ export class ManifestStore {
     }
     const parsed: unknown = JSON.parse(text);
     if (!parsed || typeof parsed !== 'object' || (parsed as { version?: unknown }).version !== 1 || typeof (parsed as { recordingId?: unknown }).recordingId !== 'string') {
-      throw new Error(`invalid manifest ${file}`);
+      throw new RecbotError('MANIFEST_INVALID', `invalid manifest ${file}`);
     }
     return parsed as RecordingManifest;
   }
@@ -93,7 +95,7 @@ export class ManifestStore {
    * share the next write (group commit), so a busy recording does not rewrite the file per change.
    */
   update<T>(fn: (m: RecordingManifest) => T): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('manifest store closed'));
+    if (this.closed) return Promise.reject(new RecbotError('SESSION_CLOSED', 'manifest store closed'));
     let result: T;
     try {
       result = fn(this.manifest);
@@ -181,12 +183,11 @@ export class ManifestStore {
     });
   }
 
+  /** Move the status (manifest-status.ts rules); a move the rules refuse changes nothing. */
   setStatus(status: RecordingStatus, atMs: number, reason?: string): Promise<void> {
     return this.update((m) => {
-      if (m.status === status) return;
-      m.status = status;
-      m.statusHistory.push({ status, atMs, reason });
-      if (status === 'processing' && m.sessionEndMs === undefined) m.sessionEndMs = atMs;
+      const r = transition(m, { to: status, atMs, reason });
+      if (r.ok && r.changed) this.manifest = r.manifest;
     });
   }
 

@@ -4,22 +4,22 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RecbotError } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
-import type { ManifestOutput, ManifestSegment, RecordingManifest } from '../manifest/manifest.types';
+import type { ManifestGap, ManifestOutput, ManifestSegment, RecordingManifest } from '../manifest/manifest.types';
 import { outputRetainUntil } from '../storage/lifecycle-rules';
 import type { StorageDriver } from '../storage/storage.types';
 import type { FlowSpeaker } from '../jobs/recording-flow';
 import { buildMixSpec, buildMp4Spec, buildMuxSpec, concatScript, type MixInput } from './ffmpeg-args';
 import { runFfmpeg } from './ffmpeg.runner';
-import type { ManifestSource } from './manifest-source';
+import type { ManifestRepository } from '../manifest/manifest-repository';
 import { verifyOutput } from './media-check';
 import { checkSegment } from './segment-repair';
 import { putVerifiedOutput } from './output-publisher';
-import { pipelineKeys } from './pipeline-keys';
+import { storageKeys } from '../storage/storage-keys';
 import { planSpeaker, relinkSlots, sessionLengthMs, speakerContainer, speakersOf, type PlacedSegment, type TrackPlan } from './timeline';
 
 export interface MediaPipelineOptions {
   storage: StorageDriver;
-  manifests: ManifestSource;
+  manifests: ManifestRepository;
   ffmpegPath: string;
   ffprobePath: string;
   /** Scratch space for downloads and outputs (removed after each job). */
@@ -37,6 +37,12 @@ export interface MediaPipelineOptions {
   mixVideo?: { fps: number; tileWidth: number; tileHeight: number; bitrateKbps: number };
 }
 
+/** What MuxSpeaker produced: its outputs and the gaps it found (segments left out as `corrupt`). */
+export interface MuxResult {
+  outputs: ManifestOutput[];
+  gaps: ManifestGap[];
+}
+
 /**
  * Mux (per speaker) and mix on the session clock, verify with ffprobe/ffmpeg, and store outputs at
  * their final keys with check-then-write. Stateless between jobs; safe to retry.
@@ -48,7 +54,7 @@ export class MediaPipeline {
 
   /** The speakers of a recording with their output keys (input of createRecordingFlow). */
   static flowSpeakers(m: RecordingManifest): FlowSpeaker[] {
-    return speakersOf(m).map((pid) => ({ participantId: pid, mediaKey: pipelineKeys.speaker(m.recordingId, pid, speakerContainer(m, pid)) }));
+    return speakersOf(m).map((pid) => ({ participantId: pid, mediaKey: storageKeys.speaker(m.recordingId, pid, speakerContainer(m, pid)) }));
   }
 
   /** Arguments of JobRepository.createRecordingFlow for a recording (transcribe unless options.transcribe === false). */
@@ -56,8 +62,11 @@ export class MediaPipeline {
     return { speakers: MediaPipeline.flowSpeakers(m), options: { transcribe: m.options?.transcribe !== false, mix: true } };
   }
 
-  /** Mux one speaker: speakers/{pid}.webm (.mkv for H264), plus .mp4 when configured. */
-  async muxSpeaker(recordingId: string, participantId: string): Promise<ManifestOutput[]> {
+  /**
+   * Mux one speaker: speakers/{pid}.webm (.mkv for H264), plus .mp4 when configured. Segments left
+   * out are returned as gaps (the job's result; Publish merges them into the manifest).
+   */
+  async muxSpeaker(recordingId: string, participantId: string): Promise<MuxResult> {
     const m = await this.opts.manifests.load(recordingId);
     const plan = planSpeaker(m, participantId);
     if (!plan.audio && plan.videos.length === 0) {
@@ -66,7 +75,8 @@ export class MediaPipeline {
     const log = this.log.child({ recordingId, participantId });
     return this.withScratch(`${recordingId}-${participantId}`, async (dir) => {
       const scripts: Record<string, string> = {};
-      for (const t of [plan.audio, ...plan.videos]) if (t) scripts[t.track.trackKey] = await this.prepareTrack(t, dir, recordingId);
+      const gaps: ManifestGap[] = [];
+      for (const t of [plan.audio, ...plan.videos]) if (t) scripts[t.track.trackKey] = await this.prepareTrack(t, dir, recordingId, m.sessionStartMs, gaps);
       const output = path.join(dir, `speaker.${plan.container}`);
       await runFfmpeg(buildMuxSpec(plan, { scripts, output }), this.runOpts(log));
       const info = await verifyOutput(this.bins(), output, {
@@ -77,7 +87,7 @@ export class MediaPipeline {
         cues: true,
         decode: this.opts.verifyDecode ?? true,
       });
-      const key = pipelineKeys.speaker(recordingId, participantId, plan.container);
+      const key = storageKeys.speaker(recordingId, participantId, plan.container);
       const outputs = [await this.store('speaker', key, output, info.durationMs, plan.container, participantId)];
       if (this.opts.mp4) {
         const mp4 = path.join(dir, 'speaker.mp4');
@@ -86,10 +96,10 @@ export class MediaPipeline {
           durationMs: plan.sessionMs, toleranceMs: Math.max(this.tolerance(), 250), audio: plan.audio !== undefined,
           videoStreams: Math.min(1, plan.videos.length), cues: false, decode: false,
         });
-        outputs.push(await this.store('speaker-mp4', pipelineKeys.speakerMp4(recordingId, participantId), mp4, mp4Info.durationMs, 'mp4', participantId));
+        outputs.push(await this.store('speaker-mp4', storageKeys.speaker(recordingId, participantId, 'mp4'), mp4, mp4Info.durationMs, 'mp4', participantId));
       }
-      log.info({ outputs: outputs.map((o) => o.key), durationMs: info.durationMs }, 'speaker muxed');
-      return outputs;
+      log.info({ outputs: outputs.map((o) => o.key), durationMs: info.durationMs, corruptGaps: gaps.length }, 'speaker muxed');
+      return { outputs, gaps };
     });
   }
 
@@ -111,13 +121,13 @@ export class MediaPipeline {
       for (const a of audios) {
         const sub = path.join(dir, a.track.participantId.replace(/[^\w.-]/g, '_'));
         await mkdir(sub, { recursive: true });
-        inputs.push({ script: await this.prepareTrack(a, sub, recordingId), startMs: a.placed[0]?.startMs ?? 0 });
+        inputs.push({ script: await this.prepareTrack(a, sub, recordingId, m.sessionStartMs, []), startMs: a.placed[0]?.startMs ?? 0 });
       }
       const videos: MixInput[] = [];
       for (const v of cameras) {
         const sub = path.join(dir, `${v.track.participantId.replace(/[^\w.-]/g, '_')}-${v.track.trackKey}`);
         await mkdir(sub, { recursive: true });
-        videos.push({ script: await this.prepareTrack(v, sub, recordingId), startMs: v.placed[0]?.startMs ?? 0 });
+        videos.push({ script: await this.prepareTrack(v, sub, recordingId, m.sessionStartMs, []), startMs: v.placed[0]?.startMs ?? 0 });
       }
       const grid = this.opts.mixVideo && videos.length > 0 ? { ...this.opts.mixVideo, videos } : undefined;
       const output = path.join(dir, 'mix.webm');
@@ -125,14 +135,18 @@ export class MediaPipeline {
       const info = await verifyOutput(this.bins(), output, {
         durationMs: sessionMs, toleranceMs: this.tolerance(), audio: true, videoStreams: grid ? 1 : 0, cues: true, decode: this.opts.verifyDecode ?? true,
       });
-      const out = await this.store('mix', pipelineKeys.mix(recordingId), output, info.durationMs, 'webm');
+      const out = await this.store('mix', storageKeys.mix(recordingId), output, info.durationMs, 'webm');
       log.info({ key: out.key, speakers: audios.length, gridTiles: videos.length }, grid ? 'audio mixed, camera grid made' : 'audio mixed');
       return out;
     });
   }
 
-  /** Fetch a track's segments (local spool file if present, else storage) and write its concat script. */
-  private async prepareTrack(t: TrackPlan, dir: string, recordingId: string): Promise<string> {
+  /**
+   * Fetch a track's segments (local spool file if present, else storage) and write its concat
+   * script; a segment left out is added to `gaps` (MixAudio passes a throwaway list: the speakers'
+   * MuxSpeaker jobs find the same segments).
+   */
+  private async prepareTrack(t: TrackPlan, dir: string, recordingId: string, sessionStartMs: number, gaps: ManifestGap[]): Promise<string> {
     const local = new Map<ManifestSegment, string>();
     const usable: PlacedSegment[] = [];
     for (const p of t.placed) {
@@ -141,7 +155,7 @@ export class MediaPipeline {
       const seg = p.segment;
       if (health.state === 'unusable') {
         this.log.warn({ recordingId, participantId: seg.participantId, trackKey: seg.trackKey, seq: seg.seq, problem: health.problem }, 'corrupt segment left out (a gap)');
-        await this.recordCorruptGap(recordingId, p);
+        gaps.push(corruptGap(sessionStartMs, p));
         continue;
       }
       if (health.state === 'repaired') this.log.warn({ recordingId, seq: seg.seq, trackKey: seg.trackKey, problem: health.problem }, 'corrupt segment repaired');
@@ -152,19 +166,6 @@ export class MediaPipeline {
     const script = path.join(dir, `${t.track.trackKey.replace(/[^\w.-]/g, '_')}.ffconcat`);
     await writeFile(script, concatScript(relinkSlots(usable, t.placed), (p) => local.get(p.segment) ?? ''));
     return script;
-  }
-
-  /**
-   * Note a left-out segment as a `corrupt` gap in the manifest. Load-modify-save: mux jobs of one
-   * recording only add gaps here, and Publish runs after them.
-   */
-  private async recordCorruptGap(recordingId: string, p: PlacedSegment): Promise<void> {
-    const m = await this.opts.manifests.load(recordingId);
-    const startMs = m.sessionStartMs + p.startMs;
-    const gap = { participantId: p.segment.participantId, trackKey: p.segment.trackKey, startMs, endMs: startMs + p.segment.timeline.durationMs, reason: 'corrupt' as const };
-    if (m.gaps.some((g) => g.reason === 'corrupt' && g.participantId === gap.participantId && g.trackKey === gap.trackKey && g.startMs === gap.startMs)) return;
-    m.gaps.push(gap);
-    await this.opts.manifests.save(m);
   }
 
   private async fetchSegment(seg: ManifestSegment, dir: string): Promise<string> {
@@ -207,4 +208,10 @@ export class MediaPipeline {
   private tolerance(): number {
     return this.opts.durationToleranceMs ?? 150;
   }
+}
+
+/** A left-out segment as a `corrupt` gap on the session clock. */
+function corruptGap(sessionStartMs: number, p: PlacedSegment): ManifestGap {
+  const startMs = sessionStartMs + p.startMs;
+  return { participantId: p.segment.participantId, trackKey: p.segment.trackKey, startMs, endMs: startMs + p.segment.timeline.durationMs, reason: 'corrupt' };
 }

@@ -1,14 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { ObjectInfo, StorageDriver } from '../storage/storage.types';
-
-/** Hex MD5 and size of a local file (streamed). */
-export async function fileDigest(path: string): Promise<{ md5: string; size: number }> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return { md5: hash.digest('hex'), size: (await stat(path)).size };
-}
+import { md5OfFile } from '../storage/storage-util';
 
 /** An object's tags: from head() when the driver returns them (fs), else one getTags call (S3). */
 export async function tagsOf(storage: StorageDriver, info: ObjectInfo): Promise<Record<string, string>> {
@@ -36,7 +27,7 @@ export async function putVerifiedOutput(
   localPath: string,
   meta: { durationMs: number; contentType: string; toleranceMs?: number; retainUntil?: Date },
 ): Promise<PublishedObject> {
-  const { md5, size } = await fileDigest(localPath);
+  const { md5, size } = await md5OfFile(localPath);
   const existing = await storage.head(key);
   if (existing) {
     const tags = await tagsOf(storage, existing);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import type { StorageDriver } from '../storage/storage.types';
-import { StorageManifestSource, type ManifestSource } from './manifest-source';
+import { StorageManifestRepository } from '../manifest/manifest-repository';
 import { MediaPipeline, type MediaPipelineOptions } from './media-pipeline';
 import type { pipelineConfigShape } from './pipeline.config';
 import { Publisher } from './publisher';
@@ -20,8 +20,8 @@ export type PipelineConfig = z.output<z.ZodObject<typeof pipelineConfigShape>> &
 export function createPipelineServices(
   config: PipelineConfig,
   storage: StorageDriver,
-  manifests: ManifestSource = new StorageManifestSource(storage),
-): { pipeline: MediaPipeline; publisher: Publisher } {
+  manifests: StorageManifestRepository = new StorageManifestRepository(storage),
+): { pipeline: MediaPipeline; publisher: Publisher; manifests: StorageManifestRepository } {
   const pipeline = new MediaPipeline({
     storage,
     manifests,
@@ -35,7 +35,7 @@ export function createPipelineServices(
     objectLock: { mode: config.OBJECT_LOCK_MODE ?? 'none', days: config.OBJECT_LOCK_DAYS ?? 0 },
     ...(config.MIX_VIDEO === 'grid' ? { mixVideo: mixVideoOptions(config) } : {}),
   });
-  return { pipeline, publisher: new Publisher({ storage, manifests, mp4: config.PIPELINE_MP4 }) };
+  return { pipeline, publisher: new Publisher({ storage, manifests, mp4: config.PIPELINE_MP4 }), manifests };
 }
 
 /** MIX_VIDEO_* as the pipeline's grid options. */

@@ -1,6 +1,6 @@
 import type { ManifestSegment, ManifestTrack, RecordingManifest } from '../manifest/manifest.types';
 import { buildMixSpec, buildMuxSpec, concatScript, gridLayout, toArgs } from './ffmpeg-args';
-import { pipelineKeys } from './pipeline-keys';
+import { storageKeys } from '../storage/storage-keys';
 import { placeTrack, planSpeaker, rtpDiff, senderClockOffsetMs, sessionLengthMs, speakerContainer } from './timeline';
 
 const T0 = 1_700_000_000_000;
@@ -109,8 +109,12 @@ describe('ffmpeg args', () => {
     expect(() => buildMixSpec([], 1, '/x')).toThrow();
   });
   it('keys', () => {
-    expect(pipelineKeys.segment('r', 'p', 'audio', 7)).toBe('recordings/r/segments/p/audio/000007.webm');
-    expect(pipelineKeys.speaker('r', 'p', 'mkv')).toBe('recordings/r/speakers/p.mkv');
+    expect(storageKeys.segment('r', 'p', 'audio', 7)).toBe('recordings/r/segments/p/audio/000007.webm');
+    expect(storageKeys.speaker('r', 'p', 'mkv')).toBe('recordings/r/speakers/p.mkv');
+    expect(storageKeys.speaker('r', 'p', 'mp4')).toBe('recordings/r/speakers/p.mp4');
+    expect(storageKeys.segment('r', 'p', 'video', 3, 'mkv')).toBe('recordings/r/segments/p/video/000003.mkv');
+    expect(storageKeys.jobFindings('r', 'mux-p')).toBe('recordings/r/findings/mux-p.json');
+    expect(() => storageKeys.speaker('r', 'p', 'exe' as never)).toThrow(/container/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { JobRepository } from '../jobs/job.repository';
-import type { ManifestSource } from './manifest-source';
+import type { ManifestRepository } from '../manifest/manifest-repository';
 import { MediaPipeline } from './media-pipeline';
 
 /**
@@ -7,7 +7,7 @@ import { MediaPipeline } from './media-pipeline';
  * drained its uploads and stored the final manifest.json). Idempotent: job ids are deterministic.
  * Returns the speakers the flow muxes.
  */
-export async function startPostCallFlow(jobs: JobRepository, manifests: ManifestSource, recordingId: string): Promise<string[]> {
+export async function startPostCallFlow(jobs: JobRepository, manifests: ManifestRepository, recordingId: string): Promise<string[]> {
   const plan = MediaPipeline.flowPlan(await manifests.load(recordingId));
   await jobs.createRecordingFlow(recordingId, plan.speakers, plan.options);
   return plan.speakers.map((s) => s.participantId);

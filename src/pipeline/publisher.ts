@@ -2,9 +2,10 @@ import { RecbotError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import type { ManifestOutput, RecordingManifest } from '../manifest/manifest.types';
 import type { ObjectInfo, StorageDriver } from '../storage/storage.types';
-import type { ManifestSource } from './manifest-source';
+import { withGaps, type StorageManifestRepository } from '../manifest/manifest-repository';
+import { transition } from '../manifest/manifest-status';
 import { OUTPUT_TAG, tagsOf } from './output-publisher';
-import { pipelineKeys } from './pipeline-keys';
+import { storageKeys } from '../storage/storage-keys';
 import { speakerContainer, speakersOf } from './timeline';
 import { retentionTags, stageTags } from '../storage/lifecycle-rules';
 import { statusDetailsOf } from '../manifest/coverage-summary';
@@ -17,7 +18,7 @@ export function retentionOf(m: RecordingManifest): Record<string, string> {
 
 export interface PublisherOptions {
   storage: StorageDriver;
-  manifests: ManifestSource;
+  manifests: Pick<StorageManifestRepository, 'load' | 'save' | 'findings'>;
   /** Expect speakers/{pid}.mp4 too. */
   mp4?: boolean;
   /** Parallel tag requests (default 8). */
@@ -26,8 +27,8 @@ export interface PublisherOptions {
 }
 
 /**
- * The last step before the webhook: find every output at its final key, record them and the
- * status in the manifest, tag outputs for retention and staging segments for expiry, and upload
+ * The last step before the webhook: find every output at its final key, record them, the gaps the
+ * mux jobs found and the status in the manifest, tag outputs for retention and staging segments for expiry, and upload
  * manifest.json. Every step is idempotent, so a retry is harmless.
  */
 export class Publisher {
@@ -37,13 +38,15 @@ export class Publisher {
   async publish(recordingId: string): Promise<RecordingManifest> {
     const { storage } = this.opts;
     const now = this.opts.now ?? Date.now;
-    const m = await this.opts.manifests.load(recordingId);
+    const loaded = await this.opts.manifests.load(recordingId);
+    const findings = await this.opts.manifests.findings(recordingId);
+    const m = withGaps(loaded, findings.gaps);
     const expected: { kind: ManifestOutput['kind']; key: string; participantId?: string; required: boolean }[] = [];
     for (const pid of speakersOf(m)) {
-      expected.push({ kind: 'speaker', key: pipelineKeys.speaker(recordingId, pid, speakerContainer(m, pid)), participantId: pid, required: true });
-      if (this.opts.mp4) expected.push({ kind: 'speaker-mp4', key: pipelineKeys.speakerMp4(recordingId, pid), participantId: pid, required: true });
+      expected.push({ kind: 'speaker', key: storageKeys.speaker(recordingId, pid, speakerContainer(m, pid)), participantId: pid, required: true });
+      if (this.opts.mp4) expected.push({ kind: 'speaker-mp4', key: storageKeys.speaker(recordingId, pid, 'mp4'), participantId: pid, required: true });
     }
-    expected.push({ kind: 'mix', key: pipelineKeys.mix(recordingId), required: false });
+    expected.push({ kind: 'mix', key: storageKeys.mix(recordingId), required: false });
     const outputs: ManifestOutput[] = [];
     const infos: ObjectInfo[] = [];
     for (const e of expected) {
@@ -55,7 +58,7 @@ export class Publisher {
       infos.push(info);
       outputs.push(toOutput(e.kind, { ...info, tags: await tagsOf(storage, info) }, now(), e.participantId));
     }
-    for (const info of await storage.list(pipelineKeys.transcriptPrefix(recordingId))) {
+    for (const info of await storage.list(storageKeys.transcriptPrefix(recordingId))) {
       infos.push(info);
       outputs.push(toOutput('transcript', info, now()));
     }
@@ -65,25 +68,24 @@ export class Publisher {
     // staging segments are no longer needed: the lifecycle rule expires `recbot-stage=staging`
     // ... and neither are the per-speaker transcripts once merged into transcript.*; listing the
     // segments too stages objects a killed part uploaded but never put in the manifest.
-    const parts = (await storage.list(pipelineKeys.transcriptPartsPrefix(recordingId))).map((o) => o.key);
-    const segments = (await storage.list(pipelineKeys.segmentsPrefix(recordingId))).map((o) => o.key);
-    const staged = [...new Set([...m.segments.filter((s) => s.key !== undefined).map((s) => s.key as string), ...segments, ...parts])];
+    const parts = (await storage.list(storageKeys.transcriptPartsPrefix(recordingId))).map((o) => o.key);
+    const segments = (await storage.list(storageKeys.segmentsPrefix(recordingId))).map((o) => o.key);
+    const staged = [...new Set([...m.segments.filter((s) => s.key !== undefined).map((s) => s.key as string), ...segments, ...parts, ...findings.keys])];
     await this.forEach(staged, (key) => storage.putTags(key, { ...stageTags('staging'), ...retention }));
     const byKey = new Map(m.outputs.map((o) => [o.key, o]));
     for (const o of outputs) {
       const prev = byKey.get(o.key);
       byKey.set(o.key, prev && prev.md5 === o.md5 ? prev : o);
     }
-    const updated: RecordingManifest = { ...m, outputs: [...byKey.values()] };
-    updated.statusDetails = statusDetailsOf(updated);
-    if (m.status !== 'completed') {
-      updated.status = 'completed';
-      const holes = updated.statusDetails.notRecorded;
-      const reason = holes.length > 0 ? `not recorded: ${holes.map((h) => `${h.participantId} ${Math.round(h.notRecordedMs / 1000)} s`).join(', ')}` : undefined;
-      updated.statusHistory = [...m.statusHistory, { status: 'completed', atMs: now(), ...(reason ? { reason } : {}) }];
-    }
+    const withOutputs: RecordingManifest = { ...m, outputs: [...byKey.values()] };
+    const statusDetails = statusDetailsOf(withOutputs);
+    const holes = statusDetails.notRecorded;
+    const reason = holes.length > 0 ? `not recorded: ${holes.map((h) => `${h.participantId} ${Math.round(h.notRecordedMs / 1000)} s`).join(', ')}` : undefined;
+    const moved = transition({ ...withOutputs, statusDetails }, { to: 'completed', atMs: now(), reason });
+    if (!moved.ok) throw new RecbotError('RECORDING_ENDED', `recording ${recordingId} is ${moved.from}; not publishing`);
+    const updated = moved.manifest;
     await this.opts.manifests.save(updated);
-    if (Object.keys(retention).length > 0) await storage.putTags(pipelineKeys.manifest(recordingId), retention);
+    if (Object.keys(retention).length > 0) await storage.putTags(storageKeys.manifest(recordingId), retention);
     this.log.info({ recordingId, outputs: outputs.length, staged: staged.length }, 'recording published');
     return updated;
   }

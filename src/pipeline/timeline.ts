@@ -1,5 +1,6 @@
 import type { ManifestSegment, ManifestTrack, RecordingManifest } from '../manifest/manifest.types';
-import type { OutputContainer } from './pipeline-keys';
+/** Container of a speaker file (H264 is Matroska). */
+export type OutputContainer = 'webm' | 'mkv';
 
 /** A segment placed on the session clock. */
 export interface PlacedSegment {

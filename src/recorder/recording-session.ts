@@ -9,6 +9,7 @@ import type { DiskGuard } from './disk-guard';
 import { SegmentQueue, type SegmentQueueStats } from './segment-queue';
 import { TrackRecorder, type TrackStats } from './track-recorder';
 import type { InboundTrackInfo, TrackControls, TrackSink, TrackSinkFactory } from './track-sink';
+import { RecbotError } from '../common/errors';
 
 export interface RecordingSessionOptions {
   recordingId: string;
@@ -96,8 +97,8 @@ export class RecordingSession implements TrackSinkFactory {
 
   /** TrackSinkFactory: start recording an inbound track. Throws when the disk is full. */
   createTrackSink(info: InboundTrackInfo, controls: TrackControls): TrackSink {
-    if (this.closing) throw new Error('recording session closed');
-    if (this.opts.diskGuard?.isFull()) throw new Error('spool disk full');
+    if (this.closing) throw new RecbotError('SESSION_CLOSED', 'recording session closed');
+    if (this.opts.diskGuard?.isFull()) throw new RecbotError('DISK_FULL', 'spool disk full');
     // The same source track again (a fully restarted call re-sends it on a new peer connection):
     // the old sink can get nothing more, so finish it now instead of letting two recorders share a key.
     for (const t of this.tracks.values()) {

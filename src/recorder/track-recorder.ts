@@ -14,6 +14,7 @@ import { rtpKeyframeRequests, rtpPacketsLost, rtpPacketsReceived, rtpPacketsReco
 import { Unwrapper } from './rtp/unwrap';
 import { buildSegment, resolveCodec, seqName, writeSegmentFile } from './segment-file';
 import type { InboundTrackInfo, SenderReportInfo, TrackControls, TrackSink } from './track-sink';
+import { RecbotError } from '../common/errors';
 
 export interface TrackRecorderOptions {
   recordingId: string;
@@ -96,7 +97,7 @@ export class TrackRecorder implements TrackSink {
 
   constructor(readonly info: InboundTrackInfo, controls: TrackControls, private readonly opts: TrackRecorderOptions) {
     const resolved = resolveCodec(info.mimeType);
-    if (!resolved) throw new Error(`unsupported codec ${info.mimeType}`);
+    if (!resolved) throw new RecbotError('UNSUPPORTED_CODEC', `unsupported codec ${info.mimeType}`);
     this.codec = resolved.codec;
     this.kind = this.codec === 'opus' ? 'audio' : 'video';
     this.now = opts.now ?? Date.now;

@@ -8,7 +8,7 @@ import { JobRepository } from '../jobs/job.repository';
 import { JobName } from '../jobs/job.types';
 import { newManifest } from '../manifest/manifest-store';
 import type { RecordingManifest } from '../manifest/manifest.types';
-import { StorageManifestSource } from '../pipeline/manifest-source';
+import { StorageManifestRepository } from '../manifest/manifest-repository';
 import { isSafeId, storageKeys } from '../storage/storage-keys';
 import type { StorageDriver } from '../storage/storage.types';
 import { webhookPayloadFromManifest } from '../webhooks/webhook.handlers';
@@ -40,7 +40,7 @@ export interface RecordingView {
 @Injectable()
 export class RecordingsService {
   private readonly log = createLogger({ component: 'recordings' });
-  private readonly manifests: StorageManifestSource;
+  private readonly manifests: StorageManifestRepository;
   private readonly outbound: OutboundPolicy;
 
   constructor(
@@ -51,7 +51,7 @@ export class RecordingsService {
     private readonly index: RecordingIndex,
     private readonly guards: RecordingGuards,
   ) {
-    this.manifests = new StorageManifestSource(storage);
+    this.manifests = new StorageManifestRepository(storage);
     this.outbound = outboundPolicyFrom(config.OUTBOUND_ALLOW);
   }
 

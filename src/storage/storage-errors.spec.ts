@@ -29,7 +29,7 @@ describe('classifyStorageError', () => {
   });
 
   it('passes RecbotErrors through and detects not-found', () => {
-    const orig = new RecbotError('X', 'x', { retryable: true });
+    const orig = new RecbotError('STORAGE_FAILED', 'x', { retryable: true });
     expect(classifyStorageError(orig, 'get')).toBe(orig);
     expect(isNotFound(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBe(true);
     expect(isNotFound(sdkError('NotFound', 404))).toBe(true);

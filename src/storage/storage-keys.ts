@@ -63,7 +63,19 @@ export function assertSafePrefix(prefix: string): string {
   return prefix;
 }
 
-/** Key builders for one recording's objects. */
+/** Containers of segments and speaker files (H264 is Matroska: `.mkv`; `.mp4` for PIPELINE_MP4). */
+export type KeyContainer = 'webm' | 'mkv' | 'mp4';
+const CONTAINERS: readonly string[] = ['webm', 'mkv', 'mp4'];
+
+function container(c: string): KeyContainer {
+  if (!CONTAINERS.includes(c)) throw new RecbotError('STORAGE_INVALID_KEY', `invalid container ${JSON.stringify(c.slice(0, 20))}`);
+  return c as KeyContainer;
+}
+
+/**
+ * The one place object keys of a recording are built (design.md "Object layout"). Deterministic,
+ * so a retried job writes to the same key.
+ */
 export const storageKeys = {
   /** `recordings/{id}/` */
   recordingPrefix(recordingId: string): string {
@@ -76,18 +88,18 @@ export const storageKeys = {
   segmentsPrefix(recordingId: string): string {
     return `${storageKeys.recordingPrefix(recordingId)}segments/`;
   },
-  /** `recordings/{id}/segments/{participantId}/{track}/{seq:06}.webm` */
-  segment(recordingId: string, participantId: string, track: string, seq: number): string {
+  /** `recordings/{id}/segments/{participantId}/{track}/{seq:06}.{webm|mkv}` */
+  segment(recordingId: string, participantId: string, track: string, seq: number, ext: string = 'webm'): string {
     if (!Number.isSafeInteger(seq) || seq < 0) {
       throw new RecbotError('STORAGE_INVALID_KEY', `invalid segment sequence ${String(seq)}`);
     }
     const p = assertSafeId('participantId', participantId);
     const t = assertSafeId('track', track);
-    return `${storageKeys.segmentsPrefix(recordingId)}${p}/${t}/${String(seq).padStart(6, '0')}.webm`;
+    return `${storageKeys.segmentsPrefix(recordingId)}${p}/${t}/${String(seq).padStart(6, '0')}.${container(ext)}`;
   },
-  /** `recordings/{id}/speakers/{participantId}.webm` */
-  speaker(recordingId: string, participantId: string): string {
-    return `${storageKeys.recordingPrefix(recordingId)}speakers/${assertSafeId('participantId', participantId)}.webm`;
+  /** `recordings/{id}/speakers/{participantId}.{webm|mkv|mp4}` */
+  speaker(recordingId: string, participantId: string, ext: KeyContainer = 'webm'): string {
+    return `${storageKeys.recordingPrefix(recordingId)}speakers/${assertSafeId('participantId', participantId)}.${container(ext)}`;
   },
   mix(recordingId: string): string {
     return `${storageKeys.recordingPrefix(recordingId)}mix.webm`;
@@ -96,11 +108,22 @@ export const storageKeys = {
   transcriptPartsPrefix(recordingId: string): string {
     return `${storageKeys.recordingPrefix(recordingId)}transcripts/`;
   },
+  /** `recordings/{id}/transcript.` (every merged transcript format) */
+  transcriptPrefix(recordingId: string): string {
+    return `${storageKeys.recordingPrefix(recordingId)}transcript.`;
+  },
   transcript(recordingId: string, format: TranscriptFormat): string {
     if (!TRANSCRIPT_FORMATS.includes(format)) {
       throw new RecbotError('STORAGE_INVALID_KEY', `invalid transcript format ${JSON.stringify(format)}`);
     }
-    return `${storageKeys.recordingPrefix(recordingId)}transcript.${format}`;
+    return `${storageKeys.transcriptPrefix(recordingId)}${format}`;
+  },
+  /** What post-call jobs found (`findings/{job}.json`, staging): merged into the manifest by Publish. */
+  jobFindingsPrefix(recordingId: string): string {
+    return `${storageKeys.recordingPrefix(recordingId)}findings/`;
+  },
+  jobFindings(recordingId: string, job: string): string {
+    return `${storageKeys.jobFindingsPrefix(recordingId)}${assertSafeId('job', job)}.json`;
   },
 };
 

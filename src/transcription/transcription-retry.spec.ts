@@ -41,7 +41,7 @@ describe('decideRetry', () => {
     expect(long.retry).toBe(false);
   });
   it('passes RecbotErrors through and treats bad JSON as malformed', () => {
-    const own = new RecbotError('X', 'x');
+    const own = new RecbotError('STORAGE_FAILED', 'x');
     expect(decideRetry(own, 1, policy)).toEqual({ retry: false, error: own });
     const d = decideRetry(new SyntaxError('Unexpected token'), 1, policy);
     if (!d.retry) expect(d.error.code).toBe('TRANSCRIBE_BAD_RESPONSE');

@@ -39,7 +39,7 @@ const CONTENT_TYPES: Record<(typeof TRANSCRIPT_FORMATS)[number], string> = {
 
 export interface TranscriptionServiceOptions {
   storage: StorageDriver;
-  /** Read a recording's manifest (e.g. ManifestSource.load). */
+  /** Read a recording's manifest (e.g. ManifestRepository.load). */
   loadManifest(recordingId: string): Promise<RecordingManifest>;
   transcriber: Transcriber;
   /** Scratch space for downloaded speaker files. */

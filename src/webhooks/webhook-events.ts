@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
+import { WEBHOOK_EVENTS, type WebhookEvent } from '../jobs/job.types';
 
-/** Every event recbot sends. `recording.segment_stored` is opt-in per endpoint (it is chatty). */
-export const WEBHOOK_EVENTS = [
-  'recording.started',
-  'recording.segment_stored',
-  'recording.completed',
-  'recording.failed',
-  'transcript.completed',
-  'recording.deleted',
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+/** Every event recbot sends (the list lives with the job payloads). `recording.segment_stored` is opt-in per endpoint (it is chatty). */
+export { WEBHOOK_EVENTS, type WebhookEvent };
 
 const OPT_IN_EVENTS: ReadonlySet<WebhookEvent> = new Set(['recording.segment_stored']);
 

@@ -6,7 +6,7 @@ import type { WebhookEvent } from './webhook-events';
 import { createWebhookJobHandler, type WebhookJobDeps } from './webhook-job';
 import { statusDetailsOf } from '../manifest/coverage-summary';
 
-/** Manifest read/write as the pipeline's ManifestSource offers it. */
+/** Manifest read/write as the ManifestRepository offers it. */
 export interface WebhookManifestStore {
   load(recordingId: string): Promise<RecordingManifest>;
   save(manifest: RecordingManifest): Promise<void>;

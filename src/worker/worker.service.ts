@@ -8,7 +8,7 @@ import { JobRepository } from '../jobs/job.repository';
 import { JobName, QueueName } from '../jobs/job.types';
 import { CallControl } from '../recordings/call-control';
 import { deletedRecordingGuard } from './deleted-recording-guard';
-import { StorageManifestSource } from '../pipeline/manifest-source';
+import { StorageManifestRepository } from '../manifest/manifest-repository';
 import { createPipelineServices } from '../pipeline/pipeline.factory';
 import { registerPipelineHandlers } from '../pipeline/pipeline.handlers';
 import type { StorageDriver } from '../storage/storage.types';
@@ -43,7 +43,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config;
-    const manifests = new StorageManifestSource(this.storage);
+    const manifests = new StorageManifestRepository(this.storage, (id) => this.jobs.add({ name: JobName.Webhook, data: { recordingId: id, event: 'recording.failed' } }).then(() => undefined));
     registerPipelineHandlers(this.registry, createPipelineServices(c, this.storage, manifests));
 
     this.endpoint = await resolveTranscriptionEndpoint(c, this.log);
@@ -80,18 +80,12 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** A post-call job failed for good: the recording fails (once) and `recording.failed` is sent. */
-  private async onFinalFailure(manifests: StorageManifestSource, job: { name: JobName; data: unknown; error: string }): Promise<void> {
+  private async onFinalFailure(manifests: StorageManifestRepository, job: { name: JobName; data: unknown; error: string }): Promise<void> {
     if (job.name === JobName.Webhook) return;
     const recordingId = (job.data as { recordingId?: unknown }).recordingId;
     if (typeof recordingId !== 'string') return;
     if (await this.control.isDeleted(recordingId)) return;
-    const m = await manifests.load(recordingId);
-    if (m.status === 'failed' || m.status === 'completed' || m.status === 'deleted') return;
-    m.status = 'failed';
-    m.statusHistory.push({ status: 'failed', atMs: Date.now(), reason: `${job.name}: ${job.error}`.slice(0, 500) });
-    await manifests.save(m);
-    await this.jobs.add({ name: JobName.Webhook, data: { recordingId, event: 'recording.failed' } });
-    this.log.warn({ recordingId, job: job.name }, 'recording failed');
+    if (await manifests.fail(recordingId, `${job.name}: ${job.error}`)) this.log.warn({ recordingId, job: job.name }, 'recording failed');
   }
 
   async onApplicationShutdown(): Promise<void> {

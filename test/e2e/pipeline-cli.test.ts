@@ -57,7 +57,7 @@ describe('recbot jobs', () => {
     repo = new JobRepository({ redisUrl: redis.url, retry: { ...DEFAULT_RETRY, [QueueName.Publish]: { attempts: 1, backoffMs: 10 } } });
     const registry = new JobHandlerRegistry().register(JobName.Publish, async (d) => {
       attempts++;
-      if (d.recordingId.startsWith('bad') && attempts <= 2) throw new RecbotError('BOOM', `publish of ${d.recordingId} failed`);
+      if (d.recordingId.startsWith('bad') && attempts <= 2) throw new RecbotError('OUTPUT_INVALID', `publish of ${d.recordingId} failed`, { retryable: false });
       return { ok: true };
     });
     repo.startWorkers(registry, { queues: [QueueName.Publish] });

@@ -32,7 +32,7 @@ describe('compiled recorder: /metrics shows the counters of a call running in a 
     await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST], {
       cwd: ROOT,
     }).catch(() => undefined);
-    expect(existsSync(join(DIST, 'calls/call-child.js'))).toBe(true);
+    expect(existsSync(join(DIST, 'recorder-role/call-child.js'))).toBe(true);
   }, 240_000);
 
   afterAll(async () => {

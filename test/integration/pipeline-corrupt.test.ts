@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RecordingManifest } from '../../src/manifest/manifest.types';
 import { MediaPipeline } from '../../src/pipeline/media-pipeline';
-import { StorageManifestSource } from '../../src/pipeline/manifest-source';
+import { Publisher } from '../../src/pipeline/publisher';
+import { StorageManifestRepository } from '../../src/manifest/manifest-repository';
 import { FsStorageDriver } from '../../src/storage/fs-storage.driver';
 import { FFMPEG, FFPROBE, intervals, makeRecording, probeFile } from './pipeline-fixtures';
 
@@ -41,15 +42,19 @@ describe('pipeline with damaged segments', () => {
     const garbage = audio[2]!.localPath!;
     writeFileSync(garbage, Buffer.alloc(4096, 0x5a));
 
-    const manifests = new StorageManifestSource(storage);
+    const manifests = new StorageManifestRepository(storage);
     await manifests.save(manifest);
     const pipeline = new MediaPipeline({ storage, manifests, ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work') });
-    const [out] = await pipeline.muxSpeaker(REC, 'dana');
+    const { outputs: [out], gaps } = await pipeline.muxSpeaker(REC, 'dana');
     const file = path.join(dir, 'storage', out!.key);
     const p = await probeFile(file);
     expect(p.streams).toEqual(['audio:opus', 'video:vp8']);
     expect(Math.abs(p.durationS - 24)).toBeLessThan(0.15);
 
+    // The mux job returns what it found; Publish merges every job's findings into the manifest.
+    expect(gaps.filter((g) => g.reason === 'corrupt')).toHaveLength(1);
+    await manifests.saveFindings(REC, 'mux-dana', { gaps });
+    await new Publisher({ storage, manifests }).publish(REC);
     const after = await manifests.load(REC);
     const corrupt = after.gaps.filter((g) => g.reason === 'corrupt');
     expect(corrupt).toHaveLength(1);

@@ -12,11 +12,11 @@ import { JobRepository } from '../../src/jobs/job.repository';
 import { JobName, QueueName } from '../../src/jobs/job.types';
 import { JobsAdmin } from '../../src/jobs/jobs-admin';
 import { MediaPipeline } from '../../src/pipeline/media-pipeline';
-import { StorageManifestSource } from '../../src/pipeline/manifest-source';
+import { StorageManifestRepository } from '../../src/manifest/manifest-repository';
 import { registerPipelineHandlers } from '../../src/pipeline/pipeline.handlers';
 import { startPostCallFlow } from '../../src/pipeline/post-call-flow';
 import { Publisher } from '../../src/pipeline/publisher';
-import { SegmentUploader } from '../../src/pipeline/segment-uploader';
+import { SegmentUploader } from '../../src/recorder-role/upload-lane';
 import { S3StorageDriver } from '../../src/storage/s3-storage.driver';
 import { RETENTION_TAG, STAGE_TAG } from '../../src/storage/lifecycle-rules';
 import { startTestRedis, type RedisServerHandle } from '../support/redis-server';
@@ -67,12 +67,12 @@ describe('recording flow on BullMQ + real Redis', () => {
     expect(await uploader.drain(60_000)).toBe(true);
     await uploader.close();
     expect(manifest.segments.every((s) => s.key && s.uploadedMs)).toBe(true);
-    const manifests = new StorageManifestSource(storage);
+    const manifests = new StorageManifestRepository(storage);
     await manifests.save(manifest);
     const pipeline = new MediaPipeline({ storage, manifests, ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work') });
     const registry = new JobHandlerRegistry();
     const inner = new JobHandlerRegistry();
-    registerPipelineHandlers(inner, { pipeline, publisher: new Publisher({ storage, manifests }) });
+    registerPipelineHandlers(inner, { pipeline, publisher: new Publisher({ storage, manifests }), manifests });
     // count every pipeline call, delegating to the real handlers
     for (const n of [JobName.MuxSpeaker, JobName.MixAudio, JobName.Publish] as const) {
       registry.register(n, async (d, ctx) => {
@@ -113,7 +113,7 @@ describe('recording flow on BullMQ + real Redis', () => {
     expect(count(JobName.MergeTranscript)).toBe(1);
     expect(count(JobName.Publish)).toBe(1);
     expect(calls[JobName.Webhook]).toEqual(['recording.completed']);
-    const m = await new StorageManifestSource(storage).load(REC);
+    const m = await new StorageManifestRepository(storage).load(REC);
     expect(m.status).toBe('completed');
     expect(m.outputs.map((o) => o.key).sort()).toEqual([
       `recordings/${REC}/mix.webm`, `recordings/${REC}/speakers/alice.webm`, `recordings/${REC}/speakers/bob.webm`,

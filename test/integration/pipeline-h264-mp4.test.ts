@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hasCuesAtFront } from '../../src/pipeline/media-check';
 import { MediaPipeline } from '../../src/pipeline/media-pipeline';
-import { StorageManifestSource } from '../../src/pipeline/manifest-source';
+import { StorageManifestRepository } from '../../src/manifest/manifest-repository';
 import { FsStorageDriver } from '../../src/storage/fs-storage.driver';
 import { FFMPEG, FFPROBE, beepTimeS, flashTimeS, makeRecording, probeFile } from './pipeline-fixtures';
 
@@ -32,7 +32,7 @@ describe('H264 speaker -> MKV, and MP4 output', () => {
         video: [{ startS: 1, durS: 4 }, { startS: 8, durS: 4 }],
       }],
     });
-    await new StorageManifestSource(storage).save(m);
+    await new StorageManifestRepository(storage).save(m);
   });
 
   afterAll(async () => {
@@ -42,9 +42,9 @@ describe('H264 speaker -> MKV, and MP4 output', () => {
 
   it('writes speakers/dave.mkv (h264 copy + opus) and speakers/dave.mp4 on the session clock', async () => {
     const pipeline = new MediaPipeline({
-      storage, manifests: new StorageManifestSource(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work'), mp4: true,
+      storage, manifests: new StorageManifestRepository(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work'), mp4: true,
     });
-    const outputs = await pipeline.muxSpeaker(REC, 'dave');
+    const { outputs } = await pipeline.muxSpeaker(REC, 'dave');
     expect(outputs.map((o) => [o.kind, o.key])).toEqual([
       ['speaker', `recordings/${REC}/speakers/dave.mkv`],
       ['speaker-mp4', `recordings/${REC}/speakers/dave.mp4`],

@@ -10,10 +10,10 @@ import { promisify } from 'node:util';
 import type { RecordingManifest } from '../../src/manifest/manifest.types';
 import { hasCuesAtFront } from '../../src/pipeline/media-check';
 import { MediaPipeline } from '../../src/pipeline/media-pipeline';
-import { StorageManifestSource } from '../../src/pipeline/manifest-source';
+import { StorageManifestRepository } from '../../src/manifest/manifest-repository';
 import { Publisher } from '../../src/pipeline/publisher';
 import { RETENTION_TAG, STAGE_TAG } from '../../src/storage/lifecycle-rules';
-import { SegmentUploader } from '../../src/pipeline/segment-uploader';
+import { SegmentUploader } from '../../src/recorder-role/upload-lane';
 import { FsStorageDriver } from '../../src/storage/fs-storage.driver';
 import type { StorageDriver } from '../../src/storage/storage.types';
 import { FFMPEG, FFPROBE, beepTimeS, flashTimeS, intervals, makeRecording, probeFile, silences } from './pipeline-fixtures';
@@ -44,7 +44,7 @@ describe('pipeline on real media', () => {
       ],
     });
     pipeline = new MediaPipeline({
-      storage, manifests: new StorageManifestSource(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work'),
+      storage, manifests: new StorageManifestRepository(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work'),
     });
   });
 
@@ -85,13 +85,13 @@ describe('pipeline on real media', () => {
       expect(head).toMatchObject({ size: s.size, md5: s.md5 });
       expect(head?.tags?.[STAGE_TAG]).toBe('segment');
     }
-    await new StorageManifestSource(storage).save({ ...manifest, options: { retentionDays: 400 } });
+    await new StorageManifestRepository(storage).save({ ...manifest, options: { retentionDays: 400 } });
   });
 
   it('muxes each speaker on the session clock: duration, event time, A/V offset, seekable', async () => {
     const eventTimes: Record<string, { beep: number; flash: number }> = {};
     for (const pid of ['alice', 'bob', 'carol']) {
-      const [out] = await pipeline.muxSpeaker(REC, pid);
+      const { outputs: [out] } = await pipeline.muxSpeaker(REC, pid);
       expect(out).toMatchObject({ kind: 'speaker', key: `recordings/${REC}/speakers/${pid}.webm`, format: 'webm' });
       const file = path.join(dir, `${pid}.webm`);
       await storage.downloadFile(out!.key, file);
@@ -136,7 +136,7 @@ describe('pipeline on real media', () => {
   });
 
   it('publishes: outputs and status in manifest.json, staging tagged for expiry; a rerun writes nothing new', async () => {
-    const publisher = new Publisher({ storage, manifests: new StorageManifestSource(storage) });
+    const publisher = new Publisher({ storage, manifests: new StorageManifestRepository(storage) });
     const m = await publisher.publish(REC);
     expect(m.status).toBe('completed');
     expect(m.outputs.map((o) => o.key).sort()).toEqual(
@@ -153,7 +153,7 @@ describe('pipeline on real media', () => {
     expect((await storage.head(`recordings/${REC}/manifest.json`))?.tags?.[RETENTION_TAG]).toBe('400');
 
     const before = await storage.list(`recordings/${REC}/`);
-    const again = await pipeline.muxSpeaker(REC, 'alice');
+    const { outputs: again } = await pipeline.muxSpeaker(REC, 'alice');
     const after = await storage.list(`recordings/${REC}/`);
     expect(after.map((o) => `${o.key}:${o.md5}`).sort()).toEqual(before.map((o) => `${o.key}:${o.md5}`).sort());
     expect(again[0]?.md5).toBe(m.outputs.find((o) => o.participantId === 'alice')?.md5);
@@ -164,7 +164,7 @@ describe('pipeline on real media', () => {
 
   it('MIX_VIDEO=grid: mix.webm also has every camera in a grid, black before a join, the flash at the same session time', async () => {
     const grid = new MediaPipeline({
-      storage, manifests: new StorageManifestSource(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work-grid'),
+      storage, manifests: new StorageManifestRepository(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work-grid'),
       mixVideo: { fps: 10, tileWidth: 320, tileHeight: 180, bitrateKbps: 600 },
     });
     await storage.delete(`recordings/${REC}/mix.webm`); // the audio-only mix of the test above

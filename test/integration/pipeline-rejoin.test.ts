@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MediaPipeline } from '../../src/pipeline/media-pipeline';
-import { StorageManifestSource } from '../../src/pipeline/manifest-source';
+import { StorageManifestRepository } from '../../src/manifest/manifest-repository';
 import { planSpeaker } from '../../src/pipeline/timeline';
 import { FsStorageDriver } from '../../src/storage/fs-storage.driver';
 import { FFMPEG, FFPROBE, beepTimeS, flashTimeS, makeRecording, probeFile } from './pipeline-fixtures';
@@ -30,9 +30,9 @@ test('overlapping segments of a rejoin are cut; the event after the rejoin stays
     });
     const plan = planSpeaker(m, 'erin');
     expect(plan.audio?.placed[2]).toMatchObject({ slotMs: 3000, outpointMs: 3000 }); // part 2 starts 3 s into the 3.5 s segment
-    await new StorageManifestSource(storage).save(m);
-    const pipeline = new MediaPipeline({ storage, manifests: new StorageManifestSource(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work') });
-    const [out] = await pipeline.muxSpeaker(REC, 'erin');
+    await new StorageManifestRepository(storage).save(m);
+    const pipeline = new MediaPipeline({ storage, manifests: new StorageManifestRepository(storage), ffmpegPath: FFMPEG, ffprobePath: FFPROBE, workDir: path.join(dir, 'work') });
+    const { outputs: [out] } = await pipeline.muxSpeaker(REC, 'erin');
     const file = path.join(dir, 'erin.webm');
     await storage.downloadFile(out!.key, file);
     expect(Math.abs((await probeFile(file)).durationS - 24)).toBeLessThanOrEqual(0.1);

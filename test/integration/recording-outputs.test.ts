@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 import { startService, type RunningService } from '../../src/app/bootstrap';
 import { newManifest } from '../../src/manifest/manifest-store';
 import type { RecordingManifest } from '../../src/manifest/manifest.types';
-import { StorageManifestSource } from '../../src/pipeline/manifest-source';
+import { StorageManifestRepository } from '../../src/manifest/manifest-repository';
 import { createStorageDriver } from '../../src/storage/storage.factory';
 import { storageKeys } from '../../src/storage/storage-keys';
 import { chromiumArgs } from '../../src/testworld/browser/browser-participant';
@@ -36,7 +36,7 @@ async function publish(svc: RunningService, file: string): Promise<{ id: string;
     const m: RecordingManifest = newManifest({ recordingId: id, roomId: 'r', sessionStartMs: Date.now() - 60_000 });
     m.status = 'completed';
     m.outputs.push({ kind: 'speaker', participantId: 'p1', key, size: bytes.length, md5, durationMs: 30_000, format: 'webm', createdMs: Date.now() });
-    await new StorageManifestSource(storage).save(m);
+    await new StorageManifestRepository(storage).save(m);
     return { id, name: 'speakers/p1.webm', bytes };
   } finally {
     await storage.close();

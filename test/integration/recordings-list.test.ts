@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startService, type RunningService } from '../../src/app/bootstrap';
-import { StorageManifestSource } from '../../src/pipeline/manifest-source';
+import { StorageManifestRepository } from '../../src/manifest/manifest-repository';
 import { createStorageDriver } from '../../src/storage/storage.factory';
 
 jest.setTimeout(60_000);
@@ -37,7 +37,7 @@ describe('GET /v1/recordings', () => {
     }
     // One finished recording, as a worker would leave its manifest.
     const storage = createStorageDriver(svc.config);
-    const src = new StorageManifestSource(storage);
+    const src = new StorageManifestRepository(storage);
     const m = await src.load(ids[1] as string);
     m.status = 'completed';
     await src.save(m);

@@ -1,11 +1,11 @@
 import { unlink } from 'node:fs/promises';
 import { Gauge, type Registry } from 'prom-client';
-import { errorMessage } from '../common/errors';
+import { RecbotError, errorMessage } from '../common/errors';
 import { createLogger } from '../common/logger';
 import type { ManifestSegment } from '../manifest/manifest.types';
 import type { StorageDriver } from '../storage/storage.types';
-import { fileDigest } from './output-publisher';
-import { pipelineKeys } from './pipeline-keys';
+import { md5OfFile } from '../storage/storage-util';
+import { storageKeys } from '../storage/storage-keys';
 import { stageTags } from '../storage/lifecycle-rules';
 
 /** What the uploader records in the manifest once a segment is verified in storage. */
@@ -78,7 +78,7 @@ export class SegmentUploader {
 
   /** Hand over a closed segment (callback from the recorder). Non-blocking. */
   enqueue(recordingId: string, segment: ManifestSegment & { localPath: string }): void {
-    if (this.closed) throw new Error('SegmentUploader is closed');
+    if (this.closed) throw new RecbotError('SESSION_CLOSED', 'SegmentUploader is closed');
     if (this.queue.length + this.active.size >= this.opts.queueMax) {
       this.stats.overflows++;
       this.log.warn({ recordingId, queued: this.queue.length }, 'upload queue over its bound; segment kept on disk and queued');
@@ -160,10 +160,10 @@ export class SegmentUploader {
 
   private async upload(p: Pending): Promise<void> {
     const { segment: s, recordingId } = p;
-    const key = pipelineKeys.segment(recordingId, s.participantId, s.trackKey, s.seq, s.container);
+    const key = storageKeys.segment(recordingId, s.participantId, s.trackKey, s.seq, s.container);
     p.attempts++;
     try {
-      const local = await fileDigest(s.localPath);
+      const local = await md5OfFile(s.localPath);
       const existing = await this.opts.storage.head(key);
       if (!(existing && existing.size === local.size && existing.md5 === local.md5)) {
         await this.opts.storage.putFile(key, s.localPath, {
@@ -175,7 +175,7 @@ export class SegmentUploader {
       }
       const stored = await this.opts.storage.head(key);
       if (!stored || stored.size !== local.size || (stored.md5 !== undefined && stored.md5 !== local.md5)) {
-        throw new Error(`verification failed for ${key}: stored ${stored?.size}/${stored?.md5}, local ${local.size}/${local.md5}`);
+        throw new RecbotError('UPLOAD_VERIFY_FAILED', `verification failed for ${key}: stored ${stored?.size}/${stored?.md5}, local ${local.size}/${local.md5}`);
       }
       await this.opts.recordUpload(recordingId, s, { key, size: local.size, md5: local.md5, uploadedMs: this.now() });
       await unlink(s.localPath).catch((err: NodeJS.ErrnoException) => {

@@ -1,22 +1,16 @@
 /**
  * Entry of a call process: the recorder forks one per call (as LiveKit egress runs one process per
  * egress), so a crash in one call costs that call a restart from its journals, never the other
- * calls on the pod. The parent sends {type:'run'}; this process recovers the recording's spool,
- * runs the call with a CallRunner, uploads every segment, reports 'done' and exits.
+ * calls on the pod. The parent sends {type:'run'}; this process starts a RecorderRuntime (which
+ * recovers the recording's spool), runs the call, uploads every segment, reports 'done' and exits.
  */
-import path from 'node:path';
-import { loadBotMedia } from '../bot/bot-media';
 import { RecbotError, errorMessage } from '../common/errors';
 import { createLogger, initLogger } from '../common/logger';
 import { metricsRegistry, type MetricsSnapshot } from '../common/metrics';
-import { registerUploaderMetrics } from '../pipeline/segment-uploader';
+import { registerUploaderMetrics } from './upload-lane';
 import type { AppConfig } from '../config/config.schema';
-import { ManifestStore } from '../manifest/manifest-store';
-import { DiskGuard } from '../recorder/disk-guard';
-import { recoverSpool } from '../recorder/recover-spool';
 import { createStorageDriver } from '../storage/storage.factory';
-import { CallRunner } from './call-runner';
-import { SpoolManifests, createSegmentUploader } from './spool-manifests';
+import { RecorderRuntime } from './recorder-runtime';
 import type { FromCallProcess, ToCallProcess } from './call-ipc';
 
 /** How often a call process sends its metrics to the parent (a scrape sees them at most this old). */
@@ -33,27 +27,12 @@ function send(msg: FromCallProcess): Promise<void> {
 async function run(recordingId: string, config: AppConfig): Promise<void> {
   initLogger({ level: config.LOG_LEVEL, pretty: false });
   const log = createLogger({ component: 'call-process', recordingId });
-  const spool = path.resolve(config.WORK_DIR, 'spool');
   const storage = createStorageDriver(config);
-  // Journals of a crashed predecessor become segments before anything else opens the manifest.
-  const recovered = await recoverSpool(spool, { only: recordingId, logger: log });
-  const manifests = new SpoolManifests(spool);
-  const manifestStore = (): Promise<ManifestStore> => manifests.store(recordingId);
-  const uploader = createSegmentUploader(config, storage, manifests, (_id, key) => void send({ type: 'stored', key }));
-  for (const r of recovered) for (const seg of r.pendingSegments) uploader.handoff(recordingId)(seg);
+  const runtime = await RecorderRuntime.start({
+    config, storage, logger: log, recover: { only: recordingId }, onSegmentStored: (_id, key) => void send({ type: 'stored', key }),
+  });
   registerUploaderMetrics(metricsRegistry);
   const metricsTimer = setInterval(() => void pushMetrics(), METRICS_PUSH_MS);
-  const diskGuard = new DiskGuard(spool, config.DISK_MIN_FREE_MB, config.DISK_CHECK_INTERVAL_MS);
-  await diskGuard.start();
-  const runner = new CallRunner({
-    config,
-    storage,
-    uploader,
-    botMedia: await loadBotMedia(path.resolve(config.WORK_DIR, 'media-cache')),
-    diskGuard,
-    manifestStore,
-    logger: log,
-  });
   const abort = new AbortController();
   let reason = 'stopped';
   process.on('message', (m: ToCallProcess) => {
@@ -63,7 +42,7 @@ async function run(recordingId: string, config: AppConfig): Promise<void> {
     }
   });
   try {
-    const outcome = await runner.run(recordingId, {
+    const outcome = await runtime.run(recordingId, {
       signal: abort.signal,
       abortReason: () => reason,
       onStatus: (status, s) => void send({ type: 'status', status, segments: s.segments, uploaded: s.uploaded }),
@@ -72,9 +51,7 @@ async function run(recordingId: string, config: AppConfig): Promise<void> {
     await send({ type: 'done', part: outcome.part, stopReason: outcome.stopReason, handover: outcome.handover, manifest: outcome.manifest });
   } finally {
     clearInterval(metricsTimer);
-    diskGuard.close();
-    await uploader.close();
-    await manifests.closeAll();
+    await runtime.close();
     await storage.close();
     await pushMetrics();
   }

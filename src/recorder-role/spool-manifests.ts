@@ -1,9 +1,6 @@
 import path from 'node:path';
 import { RecbotError } from '../common/errors';
-import type { AppConfig } from '../config/config.schema';
 import { ManifestStore } from '../manifest/manifest-store';
-import { SegmentUploader } from '../pipeline/segment-uploader';
-import type { StorageDriver } from '../storage/storage.types';
 
 /**
  * The local (spool) manifests of a process: one ManifestStore per recording, the single writer of
@@ -41,28 +38,4 @@ export class SpoolManifests {
   async closeAll(): Promise<void> {
     await Promise.all([...this.stores.keys()].map((id) => this.release(id)));
   }
-}
-
-/**
- * The segment uploader of a process, recording each verified upload in the recording's spool
- * manifest; `onStored` hears about every stored segment (webhooks).
- */
-export function createSegmentUploader(
-  config: AppConfig,
-  storage: StorageDriver,
-  manifests: SpoolManifests,
-  onStored?: (recordingId: string, key: string) => void | Promise<void>,
-): SegmentUploader {
-  return new SegmentUploader({
-    storage,
-    concurrency: config.UPLOAD_CONCURRENCY,
-    queueMax: config.UPLOAD_QUEUE_MAX,
-    retryMaxMs: config.UPLOAD_RETRY_MAX_MS,
-    ageAlertMs: config.UPLOAD_AGE_ALERT_MS,
-    recordUpload: async (id, seg, r) => {
-      const store = await manifests.store(id);
-      await store.updateSegment(seg.participantId, seg.trackKey, seg.seq, { key: r.key, size: r.size, md5: r.md5, uploadedMs: r.uploadedMs });
-      await onStored?.(id, r.key);
-    },
-  });
 }

@@ -7,10 +7,11 @@ import { RecbotError, errorMessage } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import type { AppConfig } from '../config/config.schema';
 import { mergeManifest } from '../manifest/manifest-merge';
+import { ENDED_STATUSES } from '../manifest/manifest-status';
 import { writeFileAtomic, type ManifestStore } from '../manifest/manifest-store';
 import type { ManifestSegment, RecordingManifest } from '../manifest/manifest.types';
-import { StorageManifestSource } from '../pipeline/manifest-source';
-import type { SegmentUploader } from '../pipeline/segment-uploader';
+import { StorageManifestRepository } from '../manifest/manifest-repository';
+import type { SegmentUploader } from './upload-lane';
 import type { DiskGuard } from '../recorder/disk-guard';
 import { RecordingSession, recorderSettingsFromConfig } from '../recorder/recording-session';
 import { GdmnSignalingAdapter } from '../signaling/gdmn-signaling.adapter';
@@ -85,8 +86,6 @@ export async function storedSeqFloor(
   }
 }
 const UPLOAD_WAIT_MS = 6 * 3600_000;
-/** Statuses after which a call is over: a JoinCall for them never rejoins. */
-const ENDED = new Set<RecordingManifest['status']>(['processing', 'completed', 'failed', 'deleted']);
 /** Stop reasons after which the call goes on without us and another recorder should rejoin. */
 export const HANDOVER_REASONS = new Set(['shutdown', 'disk-full', 'lock-lost']);
 
@@ -98,11 +97,11 @@ export const HANDOVER_REASONS = new Set(['shutdown', 'disk-full', 'lock-lost']);
  */
 export class CallRunner {
   private readonly log: Logger;
-  private readonly manifests: StorageManifestSource;
+  private readonly manifests: StorageManifestRepository;
 
   constructor(private readonly deps: CallRunnerDeps) {
     this.log = deps.logger ?? createLogger({ component: 'call-runner' });
-    this.manifests = new StorageManifestSource(deps.storage);
+    this.manifests = new StorageManifestRepository(deps.storage);
   }
 
   spoolDir(): string {
@@ -118,7 +117,7 @@ export class CallRunner {
     const c = this.deps.config;
     const log = this.log.child({ recordingId });
     const remote = await this.manifests.load(recordingId);
-    if (ENDED.has(remote.status)) {
+    if (ENDED_STATUSES.has(remote.status)) {
       // A stale JoinCall (e.g. re-run after Redis lost its lock while the flow was being created):
       // never rejoin a call that ended. 'processing' returns the outcome so the caller re-ensures the flow.
       if (remote.status !== 'processing') throw new RecbotError('RECORDING_ENDED', `recording ${recordingId} is ${remote.status}; not rejoining`);

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import type { ManifestSegment } from '../manifest/manifest.types';
 import type { ObjectInfo, StorageDriver } from '../storage/storage.types';
-import { fileDigest } from './output-publisher';
-import { SegmentUploader, registerUploaderMetrics } from './segment-uploader';
+import { md5OfFile } from '../storage/storage-util';
+import { SegmentUploader, registerUploaderMetrics } from './upload-lane';
 
 /** In-memory storage whose head() can be told to lie about the MD5 (a corrupted upload). */
 function memoryStorage() {
@@ -15,7 +15,7 @@ function memoryStorage() {
     name: 'fs',
     async putFile(key: string, local: string) {
       state.puts++;
-      const d = await fileDigest(local);
+      const d = await md5OfFile(local);
       const info = { key, size: d.size, md5: d.md5 };
       objects.set(key, info);
       return info;

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { isErrorCode } from '../common/error-codes';
 import { RecbotError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import { childMetrics } from '../common/metrics';
@@ -32,7 +33,7 @@ export async function runCallProcess(recordingId: string, config: AppConfig, hoo
   for (let attempt = 0; ; attempt++) {
     const result = await runOnce(recordingId, config, hooks);
     if (result.kind === 'done') return result.outcome;
-    if (result.kind === 'error') throw new RecbotError(result.code, result.message, { retryable: result.retryable });
+    if (result.kind === 'error') throw new RecbotError(isErrorCode(result.code) ? result.code : 'CALL_FAILED', result.message, { retryable: result.retryable });
     if (hooks.signal?.aborted || attempt >= MAX_RESTARTS) {
       throw new RecbotError('CALL_PROCESS_CRASHED', `call process crashed (${result.how}) ${attempt + 1} times`, { retryable: true });
     }
