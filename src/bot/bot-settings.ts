@@ -58,6 +58,6 @@ export const DEFAULT_BOT_SETTINGS: BotSettings = {
   iceRestartAfterMs: 9000,
   fullRestartAfterMs: 18_000,
   networkWaitMs: 60_000,
-  callerOfferWaitMs: 3000,
+  callerOfferWaitMs: 1000,
   stunTimeoutMs: 1000,
 };

@@ -61,5 +61,5 @@ export const botConfigShape = {
    */
   ICE_STUN_TIMEOUT_MS: envInt(1000, { min: 100, max: 10_000 }),
   /** As caller (after MAKE_CALL) wait this long for the callee's offer before offering ourselves. */
-  BOT_CALLER_OFFER_WAIT_MS: envInt(3000, { min: 0 }),
+  BOT_CALLER_OFFER_WAIT_MS: envInt(1000, { min: 0 }),
 };

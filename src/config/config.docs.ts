@@ -83,7 +83,7 @@ export const CONFIG_DOCS: Record<string, string> = {
   ICE_UDP_PORT_RANGE: 'UDP ports `MIN-MAX` for the bot\'s ICE candidates (open them in firewalls / security groups; ~2 ports per peer in a call)',
   ICE_HOST_ADDRESSES: 'Comma-separated local IPs to also gather host candidates on (interfaces werift skips, e.g. `veth*` on hostNetwork nodes)',
   ICE_STUN_TIMEOUT_MS: 'How long the bot waits for its STUN server while gathering ICE candidates before sending its SDP (werift\'s own default is 5 s: a blackholed STUN server delayed every call by that much). Real STUN servers answer within a few hundred ms',
-  BOT_CALLER_OFFER_WAIT_MS: 'As caller, wait this long for the callee\'s offer before offering ourselves',
+  BOT_CALLER_OFFER_WAIT_MS: 'As caller, wait this long for the callee\'s offer before offering ourselves (browser clients offer at once after the ANSWER_CALL echo; a crossing offer is resolved by answering theirs)',
   AZURE_OPENAI_ENDPOINT: 'Azure OpenAI resource endpoint (with OPENAI_API_KEY); TRANSCRIBE_MODEL is then the deployment name',
   AZURE_OPENAI_API_VERSION: 'Azure OpenAI API version',
   TRANSCRIBE_CHUNK_MAX_SECONDS: 'Longest audio chunk sent in one request (chunks are cut at silences)',

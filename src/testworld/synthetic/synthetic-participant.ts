@@ -25,7 +25,14 @@ export interface SyntheticOptions {
   iceServers?: CallIceConfig['iceServers'];
   peerConfigOverrides?: Partial<PeerConfig>;
   heartbeatIntervalMs?: number;
+  /** Every description sent to participants whose id starts with this carries a wrong DTLS fingerprint (negotiation fails). */
+  breakSdpTo?: string;
   logger?: Logger;
+}
+
+/** The same SDP with every DTLS fingerprint altered: ICE connects, DTLS then fails. */
+export function breakFingerprint(sdp: string): string {
+  return sdp.replace(/^(a=fingerprint:\S+ )([0-9A-Fa-f]{2})/gm, (_m, head: string, byte: string) => `${head}${byte.toUpperCase() === 'AA' ? 'BB' : 'AA'}`);
 }
 
 interface Link {
@@ -206,6 +213,11 @@ export class SyntheticParticipant {
     this.newLink(id, callId, 'caller', ice);
   }
 
+  private outgoing<T extends { sdp: string }>(to: string, d: T): T {
+    const prefix = this.o.breakSdpTo;
+    return prefix !== undefined && to.startsWith(prefix) ? { ...d, sdp: breakFingerprint(d.sdp) } : d;
+  }
+
   private onCalling(c: CallRef & { ice?: CallIceConfig }): void {
     if (this.closed) return;
     this.callConfigs.set(c.from, c.ice);
@@ -233,7 +245,7 @@ export class SyntheticParticipant {
       const offer = await l.peer.offer(iceRestart);
       if (this.links.get(l.id) !== l) return;
       this.events.offersSent++;
-      this.signaling.sendDescription(l.id, l.callId, offer);
+      this.signaling.sendDescription(l.id, l.callId, this.outgoing(l.id, offer));
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'offer failed');
     }
@@ -254,7 +266,7 @@ export class SyntheticParticipant {
       const answer = await l.peer.answer(sdp);
       if (this.links.get(c.from) !== l) return;
       this.events.answersSent++;
-      this.signaling.sendDescription(c.from, c.callId, answer);
+      this.signaling.sendDescription(c.from, c.callId, this.outgoing(c.from, answer));
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, `remote ${type} failed`);
     }
