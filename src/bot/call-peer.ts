@@ -100,7 +100,10 @@ export class CallPeer {
       await this.flushCandidates();
       this.attachLocalTracks();
       const answer = await this.pc.createAnswer();
-      await this.pc.setLocalDescription({ type: 'answer', sdp: answerAsDtlsServer(answer.sdp, offerSdp) });
+      // Only while the DTLS role is still open: a re-offer (ICE restart, renegotiation) must keep the
+      // role the transport has (werift's own answer does); flipping it breaks the running DTLS session.
+      const roleOpen = this.pc.dtlsTransports.every((d) => d.role === 'auto');
+      await this.pc.setLocalDescription({ type: 'answer', sdp: roleOpen ? answerAsDtlsServer(answer.sdp, offerSdp) : answer.sdp });
       this.reportSendCodec();
       const desc = await this.completeDescription('answer');
       if (iceRestart) this.restartConnectivityChecks();
