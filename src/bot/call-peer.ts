@@ -9,7 +9,7 @@ import {
 import type { Logger } from '../common/logger';
 import type { NegotiatedCodec } from '../media/video-codecs';
 import type { IceCandidateInit, SessionDescriptionInit } from '../signaling/signaling-adapter';
-import { answerAsDtlsServer, followOfferCodecOrder, stripCongestionFeedback } from './sdp-filter';
+import { followOfferCodecOrder, stripCongestionFeedback } from './sdp-filter';
 
 /** Max remote candidates buffered before the remote description is set. */
 const MAX_PENDING_CANDIDATES = 64;
@@ -100,10 +100,7 @@ export class CallPeer {
       await this.flushCandidates();
       this.attachLocalTracks();
       const answer = await this.pc.createAnswer();
-      // Only while the DTLS role is still open: a re-offer (ICE restart, renegotiation) must keep the
-      // role the transport has (werift's own answer does); flipping it breaks the running DTLS session.
-      const roleOpen = this.pc.dtlsTransports.every((d) => d.role === 'auto');
-      await this.pc.setLocalDescription({ type: 'answer', sdp: roleOpen ? answerAsDtlsServer(answer.sdp, offerSdp) : answer.sdp });
+      await this.pc.setLocalDescription(answer);
       this.reportSendCodec();
       const desc = await this.completeDescription('answer');
       if (iceRestart) this.restartConnectivityChecks();

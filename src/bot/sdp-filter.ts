@@ -42,18 +42,3 @@ export function followOfferCodecOrder(answerSdp: string, offerSdp: string): stri
     })
     .join(eol);
 }
-
-/**
- * Take the DTLS server role in an answer when the offer leaves it to us (`a=setup:actpass`, what
- * browsers always offer): `a=setup:active` becomes `a=setup:passive`. werift answers `active` by
- * default, which makes the browser the DTLS server: the browser then finishes its handshake one
- * flight before the bot, starts sending at once, and everything it sends until the bot's last
- * flight is processed is dropped (no SRTP keys yet) — up to seconds on a loaded machine. As the
- * server, the bot has its keys before the browser sends its first packet. An offer that fixes the
- * role (`active`/`passive`) is left as the offer demands.
- */
-export function answerAsDtlsServer(answerSdp: string, offerSdp: string): string {
-  const offered = /^a=setup:(\w+)/m.exec(offerSdp)?.[1];
-  if (offered !== 'actpass') return answerSdp;
-  return answerSdp.replace(/^a=setup:active(?=\r?$)/gm, 'a=setup:passive');
-}
