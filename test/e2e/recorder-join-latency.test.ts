@@ -5,7 +5,7 @@
  * MAKE_CALL, so the bot calls the guest (the bot is caller). For each join and each participant the
  * time from the host's CALLING reaching the bot to the participant's first audio and first video
  * frame written (the recorder's key-frame gate: the first video frame written is a key frame) is
- * measured; median and p95 are printed against issue 16's targets (median <= 1 s, p95 <= 2 s).
+ * measured; median and p95 are printed and bounded (issue 16: median <= 1 s, p95 <= 2 s).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,10 +116,9 @@ describe('admission to media written for every participant (Chromium host and gu
     const stats = (xs: number[]): string => `median ${quantile(xs, 0.5).toFixed(0)} ms, p95 ${quantile(xs, 0.95).toFixed(0)} ms, max ${Math.max(...xs)} ms`;
     console.log(`admission -> audio and video written (ms), ${JOINS} joins\n  host (bot is callee): ${perRole.callee.join(', ')}; ${stats(perRole.callee)}\n` +
       `  guest (bot is caller after MAKE_CALL): ${perRole.caller.join(', ')}; ${stats(perRole.caller)}\n  everyone: ${stats(everyone)}\n  ${lines.join('\n  ')}`);
-    // Issue 16's targets (median <= 1 s, p95 <= 2 s) are printed, not yet asserted: the only run of this
-    // test so far was on a machine at load average 23 (median 1.4 s); the callee path alone measured a
-    // 280 ms median at low load. Every join must record all four tracks (above) with no browser restart.
-    console.log(`issue 16 target (median <= 1000 ms, p95 <= 2000 ms): ${quantile(everyone, 0.5) <= 1000 && quantile(everyone, 0.95) <= 2000 ? 'met' : 'NOT met'}`);
-    expect(everyone.every((x) => x > 0)).toBe(true);
+    // Issue 16's targets. Measured at load average 6.5 (the suite running beside it): everyone median
+    // 425 ms, p95 770 ms; at load 23 median 1.4 s, p95 2.3 s.
+    expect(quantile(everyone, 0.5)).toBeLessThanOrEqual(1000);
+    expect(quantile(everyone, 0.95)).toBeLessThanOrEqual(2000);
   });
 });
