@@ -1,8 +1,9 @@
 /**
  * Issue 18: a forced negotiation failure is a labelled gap, never padding without a reason. A guest
  * whose every SDP to the bot carries a wrong DTLS fingerprint (ICE connects, DTLS fails) is in the
- * call the whole time: the bot reports it as a `negotiating` hole while it lasts and closes it as a
- * `negotiating` gap spanning its whole presence; the host is recorded as usual. Real werift peers,
+ * call the whole time: the bot reports it as a hole while it lasts and closes it as labelled gaps
+ * (`negotiating`, and `not-connected` while the bot's own full restarts go unanswered) spanning its
+ * whole presence; the host is recorded as usual. Real werift peers,
  * real DTLS/SRTP, the reference signaling server.
  */
 import type { CoverageGap } from '../../src/bot/call-presence';
@@ -23,7 +24,7 @@ describe('forced negotiation failure (werift peers, wrong DTLS fingerprint towar
     await server.close();
   });
 
-  it('the guest is a `negotiating` hole while in the call and a `negotiating` gap over its whole presence; the host is recorded', async () => {
+  it('the guest is a hole while in the call and labelled gaps (negotiating / not-connected) over its whole presence; the host is recorded', async () => {
     const host = await room.participant('Host', { host: true, participantId: 'host-1' });
     const guest = await room.participant('Broken guest', { participantId: 'guest-1', calleeOffers: true, breakSdpTo: 'recbot-' });
     await waitFor(() => guest.peerStates()[host.id] === 'connected', 20_000, 'host and guest connected').catch((e) => { throw new Error(`${String(e)}: ${host.id} ${JSON.stringify(guest.peerStates())} ${JSON.stringify(host.peerStates())}`); });

@@ -31,7 +31,7 @@ export interface SyntheticOptions {
 }
 
 /** The same SDP with every DTLS fingerprint altered: ICE connects, DTLS then fails. */
-export function breakFingerprint(sdp: string): string {
+function breakFingerprint(sdp: string): string {
   return sdp.replace(/^(a=fingerprint:\S+ )([0-9A-Fa-f]{2})/gm, (_m, head: string, byte: string) => `${head}${byte.toUpperCase() === 'AA' ? 'BB' : 'AA'}`);
 }
 
